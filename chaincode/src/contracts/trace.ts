@@ -1,6 +1,6 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { canonicalJson } from '../internal/canonical';
-import { KEY, seqKey } from '../internal/keys';
+import { KEY } from '../internal/keys';
 import { getAnchor, getLot, getMachine, getPart } from '../internal/records';
 import { Tx } from '../internal/tx';
 import * as S from '../schemas';
@@ -72,11 +72,14 @@ export class TraceContract extends Contract {
     const machines: Record<string, { machine: Machine; events: MachineEvent[] }> = {};
     for (const [machineId, upTo] of [...machineSeq].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const machine = await getMachine(tx, machineId);
+      // Provenance up to the last report on this page: events 1..upTo, in sequence order.
       const events: MachineEvent[] = [];
-      const iterator = await tx.ctx.stub.getStateByRange(tx.key(KEY.machineEvent, machineId, seqKey(1)), tx.key(KEY.machineEvent, machineId, seqKey(Math.max(upTo, 1) + 1)));
+      const iterator = await tx.ctx.stub.getStateByPartialCompositeKey(KEY.machineEvent, [machineId]);
       try {
         for (let r = await iterator.next(); !r.done; r = await iterator.next()) {
-          events.push(JSON.parse(Buffer.from(r.value.value).toString('utf8')) as MachineEvent);
+          const event = JSON.parse(Buffer.from(r.value.value).toString('utf8')) as MachineEvent;
+          if (event.seq > upTo) break;
+          events.push(event);
         }
       } finally {
         await iterator.close();
