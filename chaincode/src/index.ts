@@ -15,11 +15,4 @@ export { AnchorsContract, JobsContract, MachinesContract, OrdersContract, Regist
 /** The contracts the peer registers, one namespace each (`registry:RegisterMember`, …). */
 export const contracts = [RegistryContract, MachinesContract, OrdersContract, JobsContract, TwinsContract, AnchorsContract, TraceContract];
 
-export * from './errors';
-export * from './types';
-export { canonicalJson } from './internal/canonical';
-export { buildCollectionsConfig, termsCollection, type CollectionConfig } from './internal/collections';
-export { USER_ROLES, type UserRole } from './internal/tx';
-export { TERMS_TRANSIENT_KEY } from './contracts/orders';
-export { PART_TRANSITIONS, canTransition } from './rules/part-state';
-export { MAX_ARG_BYTES, MAX_ORDER_QUANTITY } from './schemas';
+export * from './api';

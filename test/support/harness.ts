@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { buildCollectionsConfig, parseChaincodeError } from '@forgetrace/chaincode';
+import { buildCollectionsConfig, parseChaincodeError } from '@forgetrace/chaincode/api';
 import { createDevOrganization, EmbeddedLedger, LedgerError, type LedgerIdentity, type LedgerPort, type ProposalOptions } from '@forgetrace/gateway/ledger';
 
 /** The demo consortium's organisations and their kinds. */

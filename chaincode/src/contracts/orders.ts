@@ -1,4 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { TERMS_TRANSIENT_KEY } from '../api';
 import { ChaincodeError } from '../errors';
 import { canonicalJson } from '../internal/canonical';
 import { termsCollection } from '../internal/collections';
@@ -10,8 +11,6 @@ import { assertTransition } from '../rules/part-state';
 import * as S from '../schemas';
 import { EVENTS, type Component, type Job, type Lot, type LotEvent, type Order, type Part, type PartEvent, type PartStatus } from '../types';
 
-/** Transient field that carries commercial terms (never written to a block). */
-export const TERMS_TRANSIENT_KEY = 'terms';
 
 const CANCELLABLE: readonly PartStatus[] = ['created', 'scheduled', 'in_production'];
 
