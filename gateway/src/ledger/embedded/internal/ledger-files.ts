@@ -1,0 +1,254 @@
+/**
+ * On-disk layout of an embedded ledger directory:
+ *
+ * - `blocks.jsonl`  one canonical-JSON block per line, hash-chained;
+ * - `private.jsonl` one line per block that wrote private data (the values, which blocks
+ *   only hold hashes of), each with its own hash;
+ * - `LOCK`          the PID of the process that has the directory open.
+ *
+ * Appends are synchronous and (optionally) fdatasync'ed before a block counts as committed.
+ */
+import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LedgerCorruptedError, LedgerLockedError } from '../errors';
+import type { Block } from '../types';
+import { canonicalJson, sha256Hex } from './canonical';
+
+/** Private values written by the valid transactions of one block. */
+export interface PrivateRecord {
+  readonly blockNumber: number;
+  readonly entries: ReadonlyArray<{
+    readonly txNum: number;
+    readonly collection: string;
+    readonly key: string;
+    readonly isDelete: boolean;
+    /** base64 */
+    readonly value: string;
+  }>;
+}
+
+export const BLOCK_FILE = 'blocks.jsonl';
+export const PRIVATE_FILE = 'private.jsonl';
+export const LOCK_FILE = 'LOCK';
+
+export function blockHash(header: Block['header']): string {
+  return sha256Hex(canonicalJson(header));
+}
+
+/** Hash of block data. Config data is canonicalised; transaction data is built in key order. */
+export function dataHash(data: Block['data']): string {
+  return sha256Hex(data.kind === 'config' ? canonicalJson(data) : JSON.stringify(data));
+}
+
+/** Canonical JSON text of a block (see {@link dataHash} for the transaction fast path). */
+function blockLine(block: Block): string {
+  if (block.data.kind === 'config') return canonicalJson(block);
+  return JSON.stringify({ data: block.data, hash: block.hash, header: { dataHash: block.header.dataHash, number: block.header.number, previousHash: block.header.previousHash } });
+}
+
+export class LedgerFiles {
+  private blockFd: number | undefined;
+  private privateFd: number | undefined;
+  private blockHandle: FileHandle | undefined;
+  private privateHandle: FileHandle | undefined;
+
+  private constructor(
+    readonly directory: string,
+    private readonly fsync: boolean,
+  ) {}
+
+  get blockPath(): string {
+    return join(this.directory, BLOCK_FILE);
+  }
+
+  get privatePath(): string {
+    return join(this.directory, PRIVATE_FILE);
+  }
+
+  /** Create the directory if needed and take its lock. @throws LedgerLockedError */
+  static open(directory: string, fsync: boolean): LedgerFiles {
+    mkdirSync(directory, { recursive: true });
+    acquireLock(directory);
+    return new LedgerFiles(directory, fsync);
+  }
+
+  /** Read and verify every block. @throws LedgerCorruptedError */
+  readBlocks(): Block[] {
+    const file = this.blockPath;
+    const lines = readLines(file, (index, reason) => new LedgerCorruptedError(index, file, reason));
+    const blocks: Block[] = [];
+    let previousHash = '';
+    lines.forEach((line, index) => {
+      const fail = (reason: string): never => {
+        throw new LedgerCorruptedError(index, file, reason);
+      };
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        fail('record is not valid JSON');
+      }
+      if (canonicalJson(parsed) !== line) fail('record is not in canonical form');
+      const block = parsed as Block;
+      const keys = Object.keys(block).sort().join(',');
+      if (keys !== 'data,hash,header' || typeof block.header !== 'object' || block.header === null) fail('record is not a block');
+      const { number, previousHash: prev } = block.header;
+      if (number !== index) fail(`block number ${String(number)} found where ${index} was expected`);
+      if (prev !== previousHash) fail('previous hash does not match the preceding block');
+      if (dataHash(block.data) !== block.header.dataHash) fail('data hash does not match the block data');
+      if (blockHash(block.header) !== block.hash) fail('block hash does not match the block header');
+      const kind = (block.data as { kind?: unknown } | null)?.kind;
+      if (kind !== 'config' && kind !== 'transactions') fail('unknown block kind');
+      previousHash = block.hash;
+      blocks.push(block);
+    });
+    return blocks;
+  }
+
+  /**
+   * Read and verify private data records for blocks below `height`. Records of blocks at or
+   * above it were written by a commit that never completed; they are dropped from the file.
+   * @throws LedgerCorruptedError
+   */
+  readPrivate(height: number): Map<number, PrivateRecord> {
+    const file = this.privatePath;
+    const lines = readLines(file, (index, reason) => new LedgerCorruptedError(index, file, `record ${index}: ${reason}`));
+    const records = new Map<number, PrivateRecord>();
+    let dropped = false;
+    lines.forEach((line, index) => {
+      const fail = (reason: string): never => {
+        throw new LedgerCorruptedError(index, file, `record ${index}: ${reason}`);
+      };
+      let parsed: { record?: PrivateRecord; hash?: unknown };
+      try {
+        parsed = JSON.parse(line) as typeof parsed;
+      } catch {
+        return fail('record is not valid JSON');
+      }
+      const record = parsed.record;
+      if (!record || typeof record.blockNumber !== 'number' || !Array.isArray(record.entries)) return fail('record is not a private data record');
+      if (canonicalJson(parsed) !== line || sha256Hex(canonicalJson(record)) !== parsed.hash) {
+        throw new LedgerCorruptedError(record.blockNumber, file, `record ${index}: hash does not match its content`);
+      }
+      if (record.blockNumber >= height) {
+        dropped = true;
+        return;
+      }
+      records.set(record.blockNumber, record);
+    });
+    if (dropped) {
+      const tmp = `${file}.tmp`;
+      writeFileSync(tmp, [...records.values()].map((r) => privateLine(r) + '\n').join(''));
+      renameSync(tmp, file);
+    }
+    return records;
+  }
+
+  /** Append a block (and its private values first), durably when fsync is on. */
+  append(block: Block, privateRecord: PrivateRecord | undefined): void {
+    if (privateRecord && privateRecord.entries.length > 0) {
+      this.privateFd ??= openSync(this.privatePath, 'a');
+      writeAll(this.privateFd, privateLine(privateRecord) + '\n');
+      if (this.fsync) fdatasyncSync(this.privateFd);
+    }
+    this.blockFd ??= openSync(this.blockPath, 'a');
+    writeAll(this.blockFd, blockLine(block) + '\n');
+    if (this.fsync) fdatasyncSync(this.blockFd);
+  }
+
+  /**
+   * Append blocks (each block's private values first) with one sync per file for the
+   * whole group, without blocking the event loop.
+   */
+  async appendMany(items: ReadonlyArray<{ readonly block: Block; readonly privateRecord: PrivateRecord | undefined }>): Promise<void> {
+    const privateText = items
+      .map((i) => i.privateRecord)
+      .filter((r): r is PrivateRecord => r !== undefined && r.entries.length > 0)
+      .map((r) => privateLine(r) + '\n')
+      .join('');
+    if (privateText !== '') {
+      this.privateHandle ??= await open(this.privatePath, 'a');
+      await this.privateHandle.appendFile(privateText);
+      if (this.fsync) await this.privateHandle.datasync();
+    }
+    this.blockHandle ??= await open(this.blockPath, 'a');
+    await this.blockHandle.appendFile(items.map((i) => blockLine(i.block) + '\n').join(''));
+    if (this.fsync) await this.blockHandle.datasync();
+  }
+
+  /** Close the files (also those opened by {@link appendMany}) and release the lock. */
+  async closeAsync(): Promise<void> {
+    await this.blockHandle?.close();
+    await this.privateHandle?.close();
+    this.blockHandle = this.privateHandle = undefined;
+    this.close();
+  }
+
+  /** Close the files and release the lock. */
+  close(): void {
+    if (this.blockFd !== undefined) closeSync(this.blockFd);
+    if (this.privateFd !== undefined) closeSync(this.privateFd);
+    this.blockFd = this.privateFd = undefined;
+    releaseLock(this.directory);
+  }
+}
+
+function privateLine(record: PrivateRecord): string {
+  return canonicalJson({ hash: sha256Hex(canonicalJson(record)), record });
+}
+
+function writeAll(fd: number, text: string): void {
+  const buf = Buffer.from(text);
+  let off = 0;
+  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+}
+
+function readLines(file: string, error: (index: number, reason: string) => Error): string[] {
+  if (!existsSync(file)) return [];
+  const text = readFileSync(file, 'utf8');
+  if (text === '') return [];
+  const lines = text.split('\n');
+  const last = lines.pop();
+  // A record always ends with a newline: anything after the last one is a torn write.
+  if (last !== '') throw error(lines.length, 'the last record is truncated (no end of line)');
+  lines.forEach((line, i) => {
+    if (line === '') throw error(i, 'empty record');
+  });
+  return lines;
+}
+
+function acquireLock(directory: string): void {
+  const lock = join(directory, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
+      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) throw new LedgerLockedError(directory, pid);
+      // The holder died without closing: the lock is stale.
+      unlinkSync(lock);
+    }
+  }
+  throw new LedgerLockedError(directory, -1);
+}
+
+function releaseLock(directory: string): void {
+  const lock = join(directory, LOCK_FILE);
+  try {
+    if (readFileSync(lock, 'utf8') === String(process.pid)) unlinkSync(lock);
+  } catch {
+    // already gone
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

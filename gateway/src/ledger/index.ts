@@ -1,0 +1,3 @@
+/** The ledger port and its embedded adapter. */
+export * from './port';
+export * from './embedded';
