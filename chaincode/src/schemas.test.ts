@@ -58,3 +58,13 @@ describe('canonical JSON', () => {
     expect(() => canonicalJson({ a: NaN })).to.throw(TypeError);
   });
 });
+
+describe('canonical JSON matches JSON.stringify on sorted copies', () => {
+  it('for nested records, arrays with undefined, unicode keys and numbers', () => {
+    const value = { z: [1, undefined, { b: 'é', a: null }], 'ключ': 1e21, a: { y: true, x: -0.5 }, d: new Date(0) };
+    const sorted = (v: unknown): unknown =>
+      Array.isArray(v) ? v.map(sorted) : v && typeof v === 'object' && !(v instanceof Date)
+        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v;
+    expect(canonicalJson(value)).to.equal(JSON.stringify(sorted(value)));
+  });
+});

@@ -102,10 +102,10 @@ export class JobsContract extends Contract {
     const tx = new Tx(ctx);
     const { job, part } = await this.factoryJob(tx, jobId, 'accepted');
     const saved: Job = { ...job, status: 'accepted', updated: stamp(tx) };
-    await tx.putJson(tx.key(KEY.job, job.id), saved);
+    const written = await tx.putJson(tx.key(KEY.job, job.id), saved);
     await savePartWithEvent(tx, part, 'job_accepted', { jobId: job.id, operationIndex: job.operationIndex, factoryMsp: job.factoryMsp });
     tx.emit(EVENTS.JobAccepted, { jobId: job.id, partId: job.partId, factoryMsp: job.factoryMsp });
-    return canonicalJson(saved);
+    return written;
   }
 
   /** The assigned factory declines, giving a reason. @throws ACCESS_DENIED, ILLEGAL_TRANSITION */
@@ -116,10 +116,10 @@ export class JobsContract extends Contract {
     const data = S.parseArg(S.declineInput, 'input', input);
     const { job, part } = await this.factoryJob(tx, jobId, 'declined');
     const saved: Job = { ...job, status: 'declined', declineReason: data.reason, updated: stamp(tx) };
-    await tx.putJson(tx.key(KEY.job, job.id), saved);
+    const written = await tx.putJson(tx.key(KEY.job, job.id), saved);
     await savePartWithEvent(tx, part, 'job_declined', { jobId: job.id, operationIndex: job.operationIndex, factoryMsp: job.factoryMsp, reason: data.reason });
     tx.emit(EVENTS.JobDeclined, { jobId: job.id, partId: job.partId, factoryMsp: job.factoryMsp });
-    return canonicalJson(saved);
+    return written;
   }
 
   /**
@@ -141,10 +141,10 @@ export class JobsContract extends Contract {
     }
     if (part.status !== 'in_production') assertTransition(part.id, part.status, 'in_production');
     const saved: Job = { ...job, status: 'started', start: report, updated: stamp(tx) };
-    await tx.putJson(tx.key(KEY.job, job.id), saved);
+    const written = await tx.putJson(tx.key(KEY.job, job.id), saved);
     await savePartWithEvent(tx, part, 'operation_started', reportData(job, report), { status: 'in_production' });
     tx.emit(EVENTS.OperationStarted, { jobId: job.id, partId: part.id, machineId: report.machineId, twinSnapshotId: report.twinSnapshotId });
-    return canonicalJson(saved);
+    return written;
   }
 
   /**
@@ -162,10 +162,10 @@ export class JobsContract extends Contract {
     }
     const report = await this.operationReport(tx, job, data);
     const saved: Job = { ...job, status: 'finished', finish: report, updated: stamp(tx) };
-    await tx.putJson(tx.key(KEY.job, job.id), saved);
+    const written = await tx.putJson(tx.key(KEY.job, job.id), saved);
     await savePartWithEvent(tx, part, 'operation_finished', reportData(job, report));
     tx.emit(EVENTS.OperationFinished, { jobId: job.id, partId: part.id, machineId: report.machineId, twinSnapshotId: report.twinSnapshotId });
-    return canonicalJson(saved);
+    return written;
   }
 
   /**

@@ -32,33 +32,44 @@ export class TraceContract extends Contract {
     const root = await getPart(tx, id);
     const order = (await tx.getJson<Order>(tx.key(KEY.order, root.orderId))) ?? null;
 
-    const entries: TraceEntry[] = [];
+    // The walk keeps each stored event as its raw bytes; only the requested page is parsed.
+    interface Pending { readonly depth: number; readonly kind: 'part' | 'lot'; readonly subjectId: string; readonly raw: Uint8Array }
+    const walked: Pending[] = [];
+    const collect = async (objectType: string, kind: 'part' | 'lot', subjectId: string, depth: number): Promise<void> => {
+      const iterator = await tx.ctx.stub.getStateByPartialCompositeKey(objectType, [subjectId]);
+      try {
+        for (let r = await iterator.next(); !r.done; r = await iterator.next()) walked.push({ depth, kind, subjectId, raw: r.value.value });
+      } finally {
+        await iterator.close();
+      }
+    };
     const seen = new Set<string>();
     const visit = async (kind: 'part' | 'lot', subjectId: string, depth: number): Promise<void> => {
       const mark = `${kind}/${subjectId}`;
-      if (seen.has(mark) || entries.length >= MAX_TRACE_ENTRIES) return;
+      if (seen.has(mark) || walked.length >= MAX_TRACE_ENTRIES) return;
       seen.add(mark);
       if (kind === 'lot') {
         await getLot(tx, subjectId);
-        for (const row of await tx.scan<LotEvent>(KEY.lotEvent, [subjectId])) {
-          const e = row.value!;
-          entries.push({ depth, subject: { kind, id: subjectId }, seq: e.seq, type: `lot_${e.type}`, txId: e.txId, at: e.at, mspId: e.mspId, data: e.data });
-        }
+        await collect(KEY.lotEvent, kind, subjectId, depth);
         return;
       }
       const part = await getPart(tx, subjectId);
-      for (const row of await tx.scan<PartEvent>(KEY.partEvent, [subjectId])) {
-        const e = row.value!;
-        entries.push({ depth, subject: { kind, id: subjectId }, seq: e.seq, type: e.type, txId: e.txId, at: e.at, mspId: e.mspId, data: e.data });
-      }
+      await collect(KEY.partEvent, kind, subjectId, depth);
       if (depth >= opts.maxDepth) return;
       for (const component of part.components) await visit(component.kind, component.id, depth + 1);
     };
     await visit('part', id, 0);
 
     const offset = opts.pageToken ? Number(opts.pageToken) : 0;
-    const page = entries.slice(offset, offset + opts.pageSize);
+    // Entries are built with their keys in sorted order from canonical records, so
+    // JSON.stringify of the page is canonical without a re-sorting pass.
+    const page: TraceEntry[] = walked.slice(offset, offset + opts.pageSize).map(({ depth, kind, subjectId, raw }) => {
+      const e = JSON.parse(Buffer.from(raw).toString('utf8')) as PartEvent | LotEvent;
+      const type = kind === 'lot' ? `lot_${e.type}` : e.type;
+      return { at: e.at, data: e.data, depth, mspId: e.mspId, seq: e.seq, subject: { id: subjectId, kind }, txId: e.txId, type };
+    });
     const nextOffset = offset + page.length;
+    const entries = walked;
 
     const machineSeq = new Map<string, number>();
     const twinIds = new Set<string>();
@@ -94,16 +105,20 @@ export class TraceContract extends Contract {
     const anchors: Record<string, Anchor> = {};
     for (const anchorId of [...anchorIds].sort()) anchors[anchorId] = await getAnchor(tx, anchorId);
 
-    const trace: PartTrace = {
-      partId: id,
-      order,
-      entries: page,
-      machines,
-      twinSnapshots,
+    // Entries are built with sorted keys from canonical records (their data has identifier
+    // keys only), so JSON.stringify keeps them canonical; the id-keyed maps and the order go
+    // through canonicalJson, since objects reorder integer-like keys.
+    const trace: Omit<PartTrace, 'entries'> = {
       anchors,
-      totalEntries: entries.length,
+      machines,
       nextPageToken: nextOffset < entries.length ? String(nextOffset) : null,
+      order,
+      partId: id,
+      totalEntries: entries.length,
+      twinSnapshots,
     };
-    return canonicalJson(trace);
+    return `{"anchors":${canonicalJson(trace.anchors)},"entries":${JSON.stringify(page)},"machines":${canonicalJson(trace.machines)},`
+      + `"nextPageToken":${JSON.stringify(trace.nextPageToken)},"order":${canonicalJson(trace.order)},"partId":${JSON.stringify(trace.partId)},`
+      + `"totalEntries":${trace.totalEntries},"twinSnapshots":${canonicalJson(trace.twinSnapshots)}}`;
   }
 }

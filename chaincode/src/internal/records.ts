@@ -7,7 +7,8 @@ import type { Tx } from './tx';
 /** Shared reads and appends used by several contracts. */
 
 export function stamp(tx: Tx): Stamp {
-  return { txId: tx.id, at: tx.at, mspId: tx.caller.mspId };
+  // Keys in sorted order, as canonical JSON writes them.
+  return { at: tx.at, mspId: tx.caller.mspId, txId: tx.id };
 }
 
 export function consortiumKey(tx: Tx): string {

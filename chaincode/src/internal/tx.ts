@@ -22,6 +22,9 @@ export interface Caller {
  */
 export class Tx {
   private eventSet = false;
+  private cachedAt: Date | undefined;
+  private cachedIso: string | undefined;
+  private cachedCaller: Caller | undefined;
   constructor(readonly ctx: Context) {}
 
   /** The transaction id. */
@@ -29,21 +32,30 @@ export class Tx {
     return this.ctx.stub.getTxID();
   }
 
+  private get date(): Date {
+    this.cachedAt ??= this.ctx.stub.getDateTimestamp();
+    return this.cachedAt;
+  }
+
   /** The transaction timestamp (set by the client in the proposal) as ISO-8601. */
   get at(): string {
-    return this.ctx.stub.getDateTimestamp().toISOString();
+    this.cachedIso ??= this.date.toISOString();
+    return this.cachedIso;
   }
 
   /** The transaction timestamp in milliseconds. */
   get atMs(): number {
-    return this.ctx.stub.getDateTimestamp().getTime();
+    return this.date.getTime();
   }
 
   get caller(): Caller {
-    const identity = this.ctx.clientIdentity;
-    const raw = identity.getAttributeValue('role');
-    const role = (USER_ROLES as readonly string[]).includes(raw ?? '') ? (raw as UserRole) : undefined;
-    return { mspId: identity.getMSPID(), role, id: identity.getID() };
+    if (!this.cachedCaller) {
+      const identity = this.ctx.clientIdentity;
+      const raw = identity.getAttributeValue('role');
+      const role = (USER_ROLES as readonly string[]).includes(raw ?? '') ? (raw as UserRole) : undefined;
+      this.cachedCaller = { mspId: identity.getMSPID(), role, id: identity.getID() };
+    }
+    return this.cachedCaller;
   }
 
   key(objectType: string, ...attributes: string[]): string {
@@ -68,8 +80,11 @@ export class Tx {
     return !!bytes && bytes.length > 0;
   }
 
-  async putJson(key: string, value: unknown): Promise<void> {
-    await this.ctx.stub.putState(key, Buffer.from(canonicalJson(value), 'utf8'));
+  /** Write a record as canonical JSON; returns the text written. */
+  async putJson(key: string, value: unknown): Promise<string> {
+    const text = canonicalJson(value);
+    await this.ctx.stub.putState(key, Buffer.from(text, 'utf8'));
+    return text;
   }
 
   /** Index entries hold no value of their own; Fabric needs a non-empty one. */

@@ -52,6 +52,15 @@ describe('EmbeddedLedger', function () {
       expect(viaOrg2).to.include({ mspId: 'Org2MSP', role: 'operator', peerMspId: 'Org2MSP' });
     });
 
+    it('decodes the SignedProposal and binding on demand, as a peer would give them', async () => {
+      ledger = await fresh();
+      const p = JSON.parse(utf8(await ledger.evaluate(f.alice, 'Proposal', [], { transient: { a: 'x', b: 'y' } }))) as Record<string, unknown>;
+      expect(p.headerTxId).to.equal(p.txId);
+      expect(p).to.include({ headerChannel: 'forgetrace', creatorMsp: 'Org1MSP', transientEntries: 2 });
+      expect(p.binding).to.match(/^[0-9a-f]{64}$/);
+      expect(p.signatureBytes).to.be.greaterThan(60);
+    });
+
     it('maps chaincode rejections to endorsement errors with the chaincode code', async () => {
       ledger = await fresh();
       const coded = await rejectionOf(ledger.submit(f.alice, 'Fail', ['NOT_FOUND']));

@@ -358,12 +358,12 @@ export class EmbeddedLedger implements LedgerPort {
 
     // Peer side: decode the proposal, check the creator and the signature before running anything.
     const firstSimulator = new TxSimulator(this.committed(), txId, endorsers[0]!, identity.mspId);
-    const firstStub = this.chaincode.createStub(firstSimulator, this.channelName, txId, proposal.input, proposal.signedProposal, endorsers[0]!);
+    const firstStub = this.chaincode.createStub(firstSimulator, this.channelName, proposal, endorsers[0]!);
     const creator = firstStub.getCreator();
     let certificateHash: string;
     try {
       const verified = this.msp.verifyCreator(creator.mspid, Buffer.from(creator.idBytes).toString('utf8'), now);
-      await this.msp.verifySignature(verified, proposal.signedProposal.getProposalBytes_asU8(), proposal.signedProposal.getSignature_asU8());
+      await this.msp.verifySignature(verified, proposal.signedBytes, proposal.signature);
       certificateHash = verified.hash;
     } catch (err) {
       if (err instanceof CreatorError) throw new LedgerError('endorsement', 'INVALID_CREATOR', `access denied: creator is not valid: ${err.message}`, txId);
@@ -377,7 +377,7 @@ export class EmbeddedLedger implements LedgerPort {
       runs.push(await this.execute(txId, firstSimulator, firstStub));
       for (const org of endorsers.slice(1)) {
         const simulator = new TxSimulator(this.committed(), txId, org, creator.mspid);
-        runs.push(await this.execute(txId, simulator, this.chaincode.createStub(simulator, this.channelName, txId, proposal.input, proposal.signedProposal, org)));
+        runs.push(await this.execute(txId, simulator, this.chaincode.createStub(simulator, this.channelName, proposal, org)));
       }
     } finally {
       this.gate.leave();

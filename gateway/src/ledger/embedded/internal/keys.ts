@@ -7,6 +7,8 @@
  * them in UTF-8). {@link compareKeys} gives the UTF-8 order without encoding.
  */
 
+import BTree from 'sorted-btree';
+
 /** Namespace prefix of composite keys (fabric-shim's COMPOSITEKEY_NS). */
 export const COMPOSITE_KEY_NAMESPACE = '\u0000';
 /** Separator between composite key attributes (fabric-shim's MIN_UNICODE_RUNE_VALUE). */
@@ -34,45 +36,20 @@ function fixup(unit: number): number {
   return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
 }
 
-/** A set of keys kept sorted in UTF-8 byte order, with range scans. */
+/** A set of keys kept sorted in UTF-8 byte order (a B+ tree), with range scans. */
 export class SortedKeys {
-  private readonly keys: string[] = [];
+  private readonly tree = new BTree<string, undefined>(undefined, compareKeys);
 
   get size(): number {
-    return this.keys.length;
-  }
-
-  /** Index of the first key `>= key`. */
-  lowerBound(key: string): number {
-    let lo = 0;
-    let hi = this.keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareKeys(this.keys[mid]!, key) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return this.tree.size;
   }
 
   add(key: string): void {
-    const n = this.keys.length;
-    // Appending in order is the common case (sequential ids).
-    if (n === 0 || compareKeys(this.keys[n - 1]!, key) < 0) {
-      this.keys.push(key);
-      return;
-    }
-    const i = this.lowerBound(key);
-    if (this.keys[i] !== key) this.keys.splice(i, 0, key);
+    this.tree.set(key, undefined, false);
   }
 
   remove(key: string): void {
-    const i = this.lowerBound(key);
-    if (this.keys[i] === key) this.keys.splice(i, 1);
-  }
-
-  /** Key at position `i`, or undefined past the end. */
-  at(i: number): string | undefined {
-    return this.keys[i];
+    this.tree.delete(key);
   }
 
   /**
@@ -80,8 +57,7 @@ export class SortedKeys {
    * Returns a lazy cursor so callers can stop early.
    */
   *range(start: string, end: string): Generator<string> {
-    for (let i = this.lowerBound(start); i < this.keys.length; i++) {
-      const key = this.keys[i]!;
+    for (const [key] of this.tree.entries(start)) {
       if (end !== '' && compareKeys(key, end) >= 0) return;
       yield key;
     }

@@ -36,15 +36,23 @@ export function blockHash(header: Block['header']): string {
   return sha256Hex(canonicalJson(header));
 }
 
+/** JSON text of transaction data, kept from hashing to writing so it is built once. */
+const dataText = new WeakMap<Block['data'], string>();
+
 /** Hash of block data. Config data is canonicalised; transaction data is built in key order. */
 export function dataHash(data: Block['data']): string {
-  return sha256Hex(data.kind === 'config' ? canonicalJson(data) : JSON.stringify(data));
+  if (data.kind === 'config') return sha256Hex(canonicalJson(data));
+  const text = JSON.stringify(data);
+  dataText.set(data, text);
+  return sha256Hex(text);
 }
 
 /** Canonical JSON text of a block (see {@link dataHash} for the transaction fast path). */
 function blockLine(block: Block): string {
   if (block.data.kind === 'config') return canonicalJson(block);
-  return JSON.stringify({ data: block.data, hash: block.hash, header: { dataHash: block.header.dataHash, number: block.header.number, previousHash: block.header.previousHash } });
+  const data = dataText.get(block.data) ?? JSON.stringify(block.data);
+  const { dataHash: dh, number, previousHash } = block.header;
+  return `{"data":${data},"hash":${JSON.stringify(block.hash)},"header":{"dataHash":${JSON.stringify(dh)},"number":${number},"previousHash":${JSON.stringify(previousHash)}}}`;
 }
 
 export class LedgerFiles {

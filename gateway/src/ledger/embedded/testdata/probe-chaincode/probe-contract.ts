@@ -166,6 +166,24 @@ export class ProbeContract extends Contract {
     });
   }
 
+  @Transaction(false)
+  @Returns('string')
+  async Proposal(ctx: Context): Promise<string> {
+    const sp = ctx.stub.getSignedProposal() as unknown as {
+      signature: Uint8Array;
+      proposal: { header: { channelHeader: { getTxId(): string; getChannelId(): string }; signatureHeader: { creator: { getMspid(): string } } }; payload: { getTransientmapMap(): { getLength(): number } } };
+    };
+    return JSON.stringify({
+      binding: ctx.stub.getBinding(),
+      txId: ctx.stub.getTxID(),
+      headerTxId: sp.proposal.header.channelHeader.getTxId(),
+      headerChannel: sp.proposal.header.channelHeader.getChannelId(),
+      creatorMsp: sp.proposal.header.signatureHeader.creator.getMspid(),
+      transientEntries: sp.proposal.payload.getTransientmapMap().getLength(),
+      signatureBytes: sp.signature.length,
+    });
+  }
+
   @Transaction()
   async Fail(_ctx: Context, code: string): Promise<void> {
     throw new Error(JSON.stringify({ code, message: `failed with ${code}`, details: { reason: 'test' } }));
