@@ -13,3 +13,4 @@ export { MAX_ARG_BYTES, MAX_ORDER_QUANTITY } from './schemas';
 
 /** Transient field that carries commercial terms (never written to a block). */
 export const TERMS_TRANSIENT_KEY = 'terms';
+export * as schemas from './schemas';

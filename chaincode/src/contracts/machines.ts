@@ -2,7 +2,7 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import { ChaincodeError } from '../errors';
 import { canonicalJson } from '../internal/canonical';
 import { KEY } from '../internal/keys';
-import { assertAbsent, callerMember, getMachine, getMember, saveMachineWithEvent, stamp } from '../internal/records';
+import { assertAbsent, callerMember, getMachine, getMember, recordAt, saveMachineWithEvent, stamp } from '../internal/records';
 import { Tx } from '../internal/tx';
 import { requireMemberKind, requireOrg, requireRole } from '../rules/access';
 import { assertMachineEvent } from '../rules/machine';
@@ -159,6 +159,21 @@ export class MachinesContract extends Contract {
   async GetMachine(ctx: Context, machineId: string): Promise<string> {
     const tx = new Tx(ctx);
     return canonicalJson(await getMachine(tx, S.parseValue(S.id, 'machineId', machineId)));
+  }
+
+  /**
+   * The machine as it was at a time (ISO-8601), from the key's history: `{ machine, txId, at }`.
+   * @throws NOT_FOUND when it did not exist then, INVALID_INPUT
+   */
+  @Transaction(false)
+  @Returns('string')
+  async GetMachineAt(ctx: Context, machineId: string, time: string): Promise<string> {
+    const tx = new Tx(ctx);
+    const id = S.parseValue(S.id, 'machineId', machineId);
+    const at = S.parseValue(S.timestamp, 'time', time);
+    const found = await recordAt<Machine>(tx, tx.key(KEY.machine, id), Date.parse(at));
+    if (!found) throw new ChaincodeError('NOT_FOUND', { kind: `machine (at ${at})`, id });
+    return canonicalJson({ machine: found.record, txId: found.txId, at: found.at });
   }
 
   /** The machine's provenance events, oldest first. @throws NOT_FOUND */

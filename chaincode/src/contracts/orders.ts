@@ -4,7 +4,7 @@ import { ChaincodeError } from '../errors';
 import { canonicalJson } from '../internal/canonical';
 import { termsCollection } from '../internal/collections';
 import { KEY } from '../internal/keys';
-import { assertAbsent, callerMember, getLot, getMember, getPart, saveLotWithEvent, savePartWithEvent, stamp } from '../internal/records';
+import { assertAbsent, callerMember, getLot, getMember, getPart, recordAt, saveLotWithEvent, savePartWithEvent, stamp } from '../internal/records';
 import { sha256Hex, Tx } from '../internal/tx';
 import { requireMemberKind, requireOrg, requireRole } from '../rules/access';
 import { assertTransition } from '../rules/part-state';
@@ -126,6 +126,22 @@ export class OrdersContract extends Contract {
   @Returns('string')
   async GetPart(ctx: Context, partId: string): Promise<string> {
     return canonicalJson(await getPart(new Tx(ctx), S.parseValue(S.id, 'partId', partId)));
+  }
+
+  /**
+   * The part as it was at a time (ISO-8601), from the key's history: `{ part, txId, at }`
+   * of the last change at or before that time.
+   * @throws NOT_FOUND when it did not exist then, INVALID_INPUT
+   */
+  @Transaction(false)
+  @Returns('string')
+  async GetPartAt(ctx: Context, partId: string, time: string): Promise<string> {
+    const tx = new Tx(ctx);
+    const id = S.parseValue(S.id, 'partId', partId);
+    const at = S.parseValue(S.timestamp, 'time', time);
+    const found = await recordAt<Part>(tx, tx.key(KEY.part, id), Date.parse(at));
+    if (!found) throw new ChaincodeError('NOT_FOUND', { kind: `part (at ${at})`, id });
+    return canonicalJson({ part: found.record, txId: found.txId, at: found.at });
   }
 
   /** A part's own history entries, oldest first. @throws NOT_FOUND */

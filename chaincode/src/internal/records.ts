@@ -84,3 +84,25 @@ export async function saveLotWithEvent(tx: Tx, lot: Lot, type: LotEvent['type'],
 export async function assertAbsent(tx: Tx, key: string, kind: string, id: string): Promise<void> {
   if (await tx.exists(key)) throw new ChaincodeError('ALREADY_EXISTS', { kind, id });
 }
+
+/**
+ * The record stored under `key` as it was at `atMs` (the newest committed version whose
+ * transaction timestamp is not after it), from the key's history; `undefined` if it did not
+ * exist then. Read-only: for evaluate transactions.
+ */
+export async function recordAt<T>(tx: Tx, key: string, atMs: number): Promise<{ record: T; txId: string; at: string } | undefined> {
+  const iterator = await tx.ctx.stub.getHistoryForKey(key);
+  let best: { record: T; txId: string; at: string; ms: number } | undefined;
+  try {
+    for (let r = await iterator.next(); !r.done; r = await iterator.next()) {
+      const m = r.value as unknown as { txId: string; isDelete: boolean; value: Uint8Array; timestamp: { seconds: number | { toNumber(): number }; nanos: number } };
+      const seconds = typeof m.timestamp.seconds === 'number' ? m.timestamp.seconds : m.timestamp.seconds.toNumber();
+      const ms = seconds * 1000 + Math.floor(m.timestamp.nanos / 1e6);
+      if (ms > atMs || (best && best.ms > ms)) continue;
+      best = m.isDelete ? undefined : { record: JSON.parse(Buffer.from(m.value).toString('utf8')) as T, txId: m.txId, at: new Date(ms).toISOString(), ms };
+    }
+  } finally {
+    await iterator.close();
+  }
+  return best && { record: best.record, txId: best.txId, at: best.at };
+}

@@ -1,0 +1,82 @@
+/**
+ * The OpenAPI 3.1 document, generated from the same zod schemas the routes validate with
+ * (and the chaincode validates with), so the document and the checks cannot drift apart.
+ */
+import { OpenAPIRegistry, OpenApiGeneratorV31, extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { COMMANDS, PATH_PARAMS } from './routes';
+
+extendZodWithOpenApi(z);
+
+/** A read route, declared for the document (the handler lives in queries.ts). */
+export interface QueryDoc {
+  readonly path: string;
+  readonly summary: string;
+  readonly tag: string;
+  readonly query?: z.ZodObject;
+  readonly paginated?: boolean;
+}
+
+const problem = z.object({
+  type: z.string(), title: z.string(), status: z.number().int(), detail: z.string(), instance: z.string(), code: z.string(),
+  ledgerCode: z.string().optional(), transactionId: z.string().optional(),
+}).openapi('Problem');
+
+const toOpenApiPath = (p: string) => p.replace(/:([A-Za-z]+)/g, '{$1}');
+
+function pathParams(path: string): z.ZodObject | undefined {
+  const names = [...path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
+  if (names.length === 0) return undefined;
+  return z.object(Object.fromEntries(names.map((n) => [n, PATH_PARAMS[n] ?? z.string()])));
+}
+
+/** Build the document for the given read routes plus every command. */
+export function buildOpenApi(queries: readonly QueryDoc[], version: string): object {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'apiKey', { type: 'apiKey', in: 'header', name: 'X-API-Key' });
+  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  const errors = Object.fromEntries(
+    [[400, 'Malformed request'], [401, 'Not authenticated'], [403, 'Role or organisation not allowed'], [404, 'Unknown resource'], [409, 'Conflict with the ledger state'], [413, 'Body too large'], [422, 'Invalid body'], [428, 'Idempotency-Key missing'], [429, 'Rate limited'], [503, 'Ledger unavailable']]
+      .map(([status, description]) => [String(status), { description: String(description), content: { 'application/problem+json': { schema: problem } } }]),
+  );
+  for (const c of COMMANDS) {
+    const params = pathParams(c.path);
+    registry.registerPath({
+      method: c.method,
+      path: toOpenApiPath(c.path),
+      summary: `${c.summary} (roles: ${c.roles.join(', ')})`,
+      tags: [c.tag],
+      security: [{ apiKey: [] }, { bearer: [] }],
+      request: {
+        ...(params ? { params } : {}),
+        headers: z.object({ 'idempotency-key': z.string().min(8).max(128) }),
+        body: { required: true, content: { 'application/json': { schema: c.body } } },
+      },
+      responses: {
+        [String(c.status)]: { description: `Committed; the record as written. Headers: X-Transaction-Id, X-Block-Number.`, content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } },
+        ...errors,
+      },
+    });
+  }
+  for (const q of queries) {
+    const params = pathParams(q.path);
+    registry.registerPath({
+      method: 'get',
+      path: toOpenApiPath(q.path),
+      summary: q.summary,
+      tags: [q.tag],
+      security: [{ apiKey: [] }, { bearer: [] }],
+      request: { ...(params ? { params } : {}), ...(q.query ? { query: q.query } : {}) },
+      responses: {
+        '200': { description: q.paginated ? 'A page: { items, nextCursor }; ETag header' : 'The resource; ETag header', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } },
+        '304': { description: 'Not modified (If-None-Match)' },
+        ...errors,
+      },
+    });
+  }
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: { title: 'ForgeTrace member gateway', version, description: 'Traceability of custom parts across a consortium of factories. Errors are RFC 9457 problem documents.' },
+    servers: [{ url: '/' }],
+  });
+}

@@ -1,0 +1,106 @@
+/**
+ * Gateway configuration: a JSON file (FT_CONFIG) overlaid with environment variables,
+ * validated once at start. Every wrong setting is reported with its name and the reason.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const role = z.enum(['factory_operator', 'auditor', 'buyer', 'admin']);
+
+const userSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'must be 1-64 characters of letters, digits, ".", "_", "@" or "-"'),
+  role,
+  /** SHA-256 (hex) of the user's API key; the key itself is never stored. */
+  apiKeySha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hash in lowercase hex').optional(),
+  /** Wallet label of the ledger identity this user acts as (defaults to the role). */
+  identity: z.string().min(1).optional(),
+});
+
+export const configSchema = z.strictObject({
+  /** This member's MSP ID; the gateway holds only this organisation's keys. */
+  mspId: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, 'must be an MSP ID such as Org1MSP'),
+  http: z.strictObject({
+    host: z.string().default('127.0.0.1'),
+    port: z.coerce.number().int().min(0).max(65535).default(8080),
+    /** Origins allowed by CORS; empty means same-origin only. */
+    corsOrigins: z.array(z.url()).default([]),
+    bodyLimit: z.string().regex(/^\d+(kb|mb)$/, 'must look like 256kb or 1mb').default('256kb'),
+    rateLimitPerMinute: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  }).prefault({}),
+  ledger: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('embedded'), directory: z.string().min(1) }),
+    z.strictObject({ kind: z.literal('fabric'), peerEndpoint: z.string().min(1), tlsRootCert: z.string().min(1), channel: z.string().min(1), chaincode: z.string().min(1) }),
+  ]),
+  /** Folder of ledger identities (fabric-network file-system wallet format: <label>.id). */
+  wallet: z.string().min(1),
+  index: z.strictObject({
+    sqlitePath: z.string().min(1).default(':memory:'),
+    postgresUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string').optional(),
+  }).prefault({}),
+  auth: z.strictObject({
+    /** HS256 secret for JWT bearer tokens (at least 32 characters), if JWTs are accepted. */
+    jwtSecret: z.string().min(32, 'must be at least 32 characters').optional(),
+    jwtIssuer: z.string().min(1).default('forgetrace'),
+    jwtAudience: z.string().min(1).default('forgetrace-gateway'),
+    users: z.array(userSchema).min(1, 'must list at least one user'),
+  }),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type GatewayConfig = z.output<typeof configSchema>;
+export type GatewayUser = z.output<typeof userSchema>;
+
+/** Configuration that is wrong; `problems` has one line per setting. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid gateway configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** Environment variables that override the file, and where they go. */
+const ENV: ReadonlyArray<[string, string[]]> = [
+  ['FT_MSP_ID', ['mspId']],
+  ['FT_HTTP_HOST', ['http', 'host']],
+  ['FT_HTTP_PORT', ['http', 'port']],
+  ['FT_WALLET', ['wallet']],
+  ['FT_INDEX_SQLITE', ['index', 'sqlitePath']],
+  ['FT_INDEX_POSTGRES_URL', ['index', 'postgresUrl']],
+  ['FT_JWT_SECRET', ['auth', 'jwtSecret']],
+  ['FT_LOG_LEVEL', ['logLevel']],
+];
+
+/**
+ * Load and validate the configuration from `FT_CONFIG` (a JSON file) and FT_* variables.
+ * @throws ConfigError listing every wrong setting
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, base: Record<string, unknown> = {}): GatewayConfig {
+  let raw: Record<string, unknown> = structuredClone(base);
+  if (env.FT_CONFIG) {
+    try {
+      raw = { ...raw, ...(JSON.parse(readFileSync(env.FT_CONFIG, 'utf8')) as Record<string, unknown>) };
+    } catch (e) {
+      throw new ConfigError([`FT_CONFIG (${env.FT_CONFIG}): ${(e as Error).message}`]);
+    }
+  }
+  for (const [name, path] of ENV) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    let node = raw;
+    for (const part of path.slice(0, -1)) {
+      node[part] = (node[part] && typeof node[part] === 'object' ? node[part] : {}) as Record<string, unknown>;
+      node = node[part] as Record<string, unknown>;
+    }
+    node[path.at(-1)!] = value;
+  }
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}${envName(i.path)}`));
+  }
+  return result.data;
+}
+
+function envName(path: PropertyKey[]): string {
+  const hit = ENV.find(([, p]) => p.join('.') === path.join('.'));
+  return hit ? ` (set by ${hit[0]} or the config file)` : '';
+}

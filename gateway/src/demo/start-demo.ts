@@ -1,0 +1,77 @@
+/**
+ * `npm start`: one gateway per demo member, all on the same embedded ledger (as if each
+ * organisation ran its own gateway against its own peer), with demo API keys.
+ */
+import { join } from 'node:path';
+import pino from 'pino';
+import { apiKeyHash, type Role } from '../api/auth';
+import { configSchema } from '../config/config';
+import { startGateway, type RunningGateway } from '../main';
+import { InMemoryWallet } from '../wallet/wallet';
+import { DEMO_MEMBERS, openDemoConsortium } from './demo-consortium';
+
+/** Roles each kind of organisation has users for in the demo. */
+const ROLES_BY_KIND: Readonly<Record<string, readonly Role[]>> = {
+  factory: ['admin', 'factory_operator'],
+  buyer: ['admin', 'buyer'],
+  auditor: ['auditor'],
+};
+
+export interface DemoGateway {
+  readonly mspId: string;
+  readonly name: string;
+  readonly url: string;
+  /** role → demo API key (only for this local demo). */
+  readonly apiKeys: Readonly<Record<string, string>>;
+}
+
+export interface RunningDemo {
+  readonly gateways: readonly DemoGateway[];
+  readonly seeded: boolean;
+  close(): Promise<void>;
+}
+
+/** Start the demo gateways on ports `basePort`, `basePort + 1`, … (0 = any free port). */
+export async function startDemo(directory: string, basePort = 8080, host = '127.0.0.1'): Promise<RunningDemo> {
+  const demo = await openDemoConsortium(directory);
+  const running: RunningGateway[] = [];
+  const gateways: DemoGateway[] = [];
+  try {
+    for (const [i, member] of DEMO_MEMBERS.entries()) {
+      const org = demo.organizations[i]!;
+      const wallet = new InMemoryWallet();
+      const apiKeys: Record<string, string> = {};
+      const users = [];
+      for (const role of ROLES_BY_KIND[member.role] ?? []) {
+        await wallet.put(role, await org.issueIdentity({ commonName: `${member.mspId.toLowerCase()}-${role}`, role }));
+        const key = `demo-${member.mspId.toLowerCase()}-${role.replace('_', '-')}`;
+        apiKeys[role] = key;
+        users.push({ id: `${member.mspId.toLowerCase()}-${role}`, role, apiKeySha256: apiKeyHash(key) });
+      }
+      const config = configSchema.parse({
+        mspId: member.mspId,
+        http: { host, port: basePort === 0 ? 0 : basePort + i },
+        ledger: { kind: 'embedded', directory: join(directory, 'ledger') },
+        wallet: '(in memory)',
+        index: { sqlitePath: join(directory, `index-${member.mspId}.sqlite`) },
+        auth: { users },
+        logLevel: process.env.FT_LOG_LEVEL ?? 'warn',
+      });
+      const gateway = await startGateway({ config, ledger: demo.ledger, wallet, logger: pino({ level: config.logLevel, base: { msp: member.mspId } }) });
+      running.push(gateway);
+      gateways.push({ mspId: member.mspId, name: member.name, url: gateway.url, apiKeys });
+    }
+  } catch (e) {
+    for (const g of running) await g.close();
+    await demo.ledger.close();
+    throw e;
+  }
+  return {
+    gateways,
+    seeded: demo.seeded,
+    async close() {
+      for (const g of running) await g.close();
+      await demo.ledger.close();
+    },
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * Start a member gateway: query store, indexer and HTTP server on one ledger.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino, { type Logger } from 'pino';
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { resolveIdentities, type AuthOptions } from './api/auth';
+import { queryRoutes } from './api/queries';
+import type { GatewayConfig } from './config/config';
+import { Indexer } from './indexer/indexer';
+import { PostgresStore } from './indexer/postgres-store';
+import { SqliteStore } from './indexer/sqlite-store';
+import type { QueryStore } from './indexer/store';
+import { LedgerClient } from './ledger/ledger-client';
+import type { LedgerPort } from './ledger/port';
+import { createServer } from './server';
+import type { Wallet } from './wallet/wallet';
+
+export interface RunningGateway {
+  readonly url: string;
+  readonly server: Server;
+  readonly store: QueryStore;
+  readonly indexer: Indexer;
+  /** Stop accepting requests, finish in-flight ones, checkpoint the index, close the store. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly config: GatewayConfig;
+  /** The ledger (the caller opens it; the gateway does not close it). */
+  readonly ledger: LedgerPort;
+  readonly wallet: Wallet;
+  readonly logger?: Logger;
+  readonly version?: string;
+}
+
+/** Start the gateway described by `config` and listen on its host and port. */
+export async function startGateway(options: StartOptions): Promise<RunningGateway> {
+  const { config } = options;
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { msp: config.mspId } });
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  const auth: AuthOptions = {
+    mspId: config.mspId,
+    users: config.auth.users,
+    wallet: options.wallet,
+    ...(config.auth.jwtSecret ? { jwt: { secret: config.auth.jwtSecret, issuer: config.auth.jwtIssuer, audience: config.auth.jwtAudience } } : {}),
+  };
+  const identities = await resolveIdentities(auth);
+  const store: QueryStore = config.index.postgresUrl
+    ? await PostgresStore.open({ connectionString: config.index.postgresUrl })
+    : await SqliteStore.open({ filename: config.index.sqlitePath });
+  const readIdentity = identities.values().next().value!;
+  const indexer = new Indexer({ ledger: options.ledger, identity: readIdentity, store, logger: logger.child({ component: 'indexer' }), metrics });
+  await indexer.start();
+
+  const submitSeconds = new Histogram({
+    name: 'forgetrace_ledger_submit_seconds', help: 'Ledger submit latency by transaction and outcome',
+    labelNames: ['transaction', 'outcome'], registers: [metrics], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  });
+  const ledger = new LedgerClient(options.ledger, { observe: (transaction, outcome, seconds) => submitSeconds.observe({ transaction, outcome }, seconds) });
+  const app = createServer({
+    mspId: config.mspId,
+    version: options.version ?? '0.1.0',
+    ledger,
+    idempotency: store,
+    auth,
+    identities,
+    queries: queryRoutes(store, ledger),
+    logger,
+    metrics,
+    http: config.http,
+    waitForIndex: (block, transactionId) => indexer.waitFor(block, { transactionId, timeoutMs: 2000 }).catch(() => undefined),
+    notReady: async () => {
+      try {
+        const lag = await indexer.lag();
+        return lag.lagBlocks > 100 ? `index is ${lag.lagBlocks} blocks behind the ledger` : undefined;
+      } catch (e) {
+        return `ledger unreachable: ${(e as Error).message}`;
+      }
+    },
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.http.port, config.http.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${config.http.host}:${address.port}`;
+  logger.info({ url }, 'gateway listening');
+  return {
+    url,
+    server,
+    store,
+    indexer,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await indexer.stop();
+      await store.close();
+    },
+  };
+}

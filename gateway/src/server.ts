@@ -1,0 +1,170 @@
+/**
+ * createServer(deps) builds the gateway's Express app without listening; main.ts wires it to
+ * configuration and a port. Tests drive the app with supertest.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import cors from 'cors';
+import express, { type Request, type Response } from 'express';
+import rateLimit from 'express-rate-limit';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { Histogram, type Registry } from 'prom-client';
+import { z } from 'zod';
+import { allow, authenticate, type AuthOptions } from './api/auth';
+import { reserve, type IdempotencyStore } from './api/idempotency';
+import { buildOpenApi, type QueryDoc } from './api/openapi';
+import { ApiError, notFoundRoute, problemHandler, route } from './api/problem';
+import { COMMANDS, PATH_PARAMS, type CommandRoute } from './api/routes';
+import type { LedgerIdentity } from './ledger/port';
+import type { LedgerClient } from './ledger/ledger-client';
+
+/** What a query route gets to answer from. */
+export interface QueryContext {
+  readonly ledger: LedgerClient;
+  readonly identity: LedgerIdentity;
+}
+
+/** A read route. */
+export interface QueryRoute extends QueryDoc {
+  readonly roles: readonly ('factory_operator' | 'auditor' | 'buyer' | 'admin')[];
+  readonly handler: (req: Request, res: Response) => Promise<void>;
+}
+
+export interface ServerDeps {
+  readonly mspId: string;
+  readonly version: string;
+  readonly ledger: LedgerClient;
+  readonly idempotency: IdempotencyStore;
+  readonly auth: AuthOptions;
+  readonly identities: ReadonlyMap<string, LedgerIdentity>;
+  readonly queries: readonly QueryRoute[];
+  readonly logger: Logger;
+  readonly metrics: Registry;
+  readonly http: { readonly corsOrigins: readonly string[]; readonly bodyLimit: string; readonly rateLimitPerMinute: number };
+  /** Wait (bounded) until the index has applied a block, for read-your-writes. */
+  readonly waitForIndex?: (blockNumber: number, transactionId: string) => Promise<void>;
+  /** Readiness of the ledger and index: undefined when ready, else why not. */
+  readonly notReady?: () => Promise<string | undefined>;
+}
+
+/** Validate `value` with `schema`; a failure names the first field and lists all. */
+export function validate<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const errors = r.error.issues.map((i) => ({ field: [where, ...i.path.map(String)].join('.'), reason: i.message }));
+  throw new ApiError('VALIDATION_FAILED', `${errors[0]!.field}: ${errors[0]!.reason}`, { errors });
+}
+
+export function createServer(deps: ServerDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.set('query parser', 'simple');
+
+  const httpDuration = new Histogram({
+    name: 'forgetrace_http_request_duration_seconds', help: 'HTTP request latency by route and status',
+    labelNames: ['method', 'route', 'status'], registers: [deps.metrics], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  });
+
+  app.use(pinoHttp({
+    logger: deps.logger,
+    // Keep request logs short and never log credentials.
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+    redact: ['req.headers["x-api-key"]', 'req.headers.authorization'],
+    genReqId: (req, res) => {
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+  }));
+  app.use((req, res, next) => {
+    const end = httpDuration.startTimer();
+    res.on('finish', () => end({ method: req.method, route: req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched', status: String(res.statusCode) }));
+    next();
+  });
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } } }));
+  app.use(cors({ origin: (origin, cb) => cb(null, !origin || deps.http.corsOrigins.includes(origin)), exposedHeaders: ['ETag', 'Location', 'X-Request-Id', 'X-Transaction-Id', 'X-Block-Number', 'Idempotent-Replayed'] }));
+
+  // Operations endpoints: no authentication, no rate limit.
+  app.get('/livez', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', route(async (_req, res) => {
+    const why = await deps.notReady?.();
+    res.status(why ? 503 : 200).json(why ? { status: 'not ready', reason: why } : { status: 'ready' });
+  }));
+  app.get('/metrics', route(async (_req, res) => {
+    res.type(deps.metrics.contentType).send(await deps.metrics.metrics());
+  }));
+  const openapi = buildOpenApi(deps.queries, deps.version);
+  app.get('/openapi.json', (_req, res) => void res.json(openapi));
+  const swaggerDir = (require('swagger-ui-dist') as { getAbsoluteFSPath(): string }).getAbsoluteFSPath();
+  const docsHtml = readFileSync(join(swaggerDir, 'index.html'), 'utf8').replace(/href="\.\//g, 'href="/docs/').replace(/src="\.\//g, 'src="/docs/');
+  app.get('/docs/swagger-initializer.js', (_req, res) => {
+    res.type('application/javascript').send("window.onload = () => { window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true }); };");
+  });
+  app.get(['/docs', '/docs/'], (_req, res) => void res.type('html').send(docsHtml));
+  app.use('/docs', express.static(swaggerDir, { index: false }));
+
+  const v1 = express.Router();
+  v1.use(authenticate(deps.auth, deps.identities));
+  v1.use(rateLimit({
+    windowMs: 60_000, limit: deps.http.rateLimitPerMinute, standardHeaders: 'draft-8', legacyHeaders: false,
+    keyGenerator: (req) => req.principal?.userId ?? 'anonymous',
+    handler: (_req, _res, next) => next(new ApiError('RATE_LIMITED', `more than ${deps.http.rateLimitPerMinute} requests a minute; slow down`)),
+  }));
+  v1.use((req, _res, next) => {
+    if ((req.method === 'POST' || req.method === 'PUT') && req.headers['content-length'] !== '0' && !req.is('application/json')) {
+      return next(new ApiError('UNSUPPORTED_MEDIA_TYPE', `send the body as application/json, not ${req.get('content-type') ?? 'no content type'}`));
+    }
+    next();
+  });
+  v1.use(express.json({ limit: deps.http.bodyLimit, strict: true, type: 'application/json' }));
+
+  for (const c of COMMANDS) v1[c.method](c.path.replace('/v1', ''), allow(...c.roles), route(commandHandler(c, deps)));
+  for (const q of deps.queries) v1.get(q.path.replace('/v1', ''), allow(...q.roles), route(q.handler));
+
+  app.use('/v1', v1);
+  app.use(notFoundRoute);
+  app.use(problemHandler(deps.logger));
+  return app;
+}
+
+/** Validate path parameters of a route. */
+export function params(req: Request): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.params as Record<string, string>)) out[name] = validate(PATH_PARAMS[name] ?? z.string(), value, name);
+  return out;
+}
+
+function commandHandler(c: CommandRoute, deps: ServerDeps) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const p = params(req);
+    if (req.body === undefined) throw new ApiError('BAD_REQUEST', 'a JSON body is required (use {} when there is nothing to say)');
+    const body = validate(c.body, req.body, 'body');
+    const reservation = await reserve(deps.idempotency, req);
+    if ('replay' in reservation) {
+      res.status(reservation.replay.status).set({ ...reservation.replay.headers, 'Idempotent-Replayed': 'true' }).json(reservation.replay.body);
+      return;
+    }
+    let committed;
+    try {
+      committed = await deps.ledger.submit<Record<string, unknown>>(req.principal!.identity, c.transaction, c.args(p, body), c.transient ? { transient: c.transient(body) } : undefined);
+    } catch (e) {
+      await deps.idempotency.releaseIdempotencyKey(reservation.principal, reservation.key);
+      throw e;
+    }
+    const headers: Record<string, string> = { 'X-Transaction-Id': committed.transactionId, 'X-Block-Number': String(committed.blockNumber) };
+    if (c.location && committed.value) headers.Location = c.location(committed.value);
+    await deps.idempotency.completeIdempotencyKey(reservation.principal, reservation.key, c.status, committed.value ?? null, headers);
+    if (deps.waitForIndex) await deps.waitForIndex(committed.blockNumber, committed.transactionId);
+    res.status(c.status).set(headers).json(committed.value ?? null);
+  };
+}
