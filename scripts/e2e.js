@@ -4,19 +4,28 @@
 // loudly, it is never skipped. Suites register here as their issues land.
 'use strict';
 const { spawnSync } = require('node:child_process');
-
+const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
-/** { name, needs: [{ part, check(): string|undefined (problem) }], command: [cmd, ...args] } */
-const suites = [];
+const node = process.execPath;
+const mocha = join(__dirname, '..', 'node_modules', '.bin', 'mocha');
+const has = (path, what) => () => (existsSync(path) ? undefined : `${what} is missing (${path}); install it (.ci/run does: apt-get install -y ${what})`);
+
+/** { name, needs: [check(): string|undefined (problem)], command: [cmd, ...args] } */
+const suites = [
+  {
+    name: 'query store on PostgreSQL 15',
+    needs: [has('/usr/lib/postgresql/15/bin/initdb', 'postgresql-15')],
+    command: [node, '--disable-warning=ExperimentalWarning', mocha, '--no-config', '--timeout', '120000', 'gateway/dist/indexer/**/*.pgtest.js'],
+  },
+];
 
 const root = join(__dirname, '..');
 let failed = 0;
-if (suites.length === 0) {
-  console.log('test:e2e: no end-to-end suites are registered yet (the Fabric network suite comes with issue 3).');
-}
+console.log('test:e2e: the Fabric network suite is blocked (see network/README.md); running the suites below.');
 for (const suite of suites) {
-  const problems = suite.needs.map((n) => n.check()).filter(Boolean);
+  console.log(`test:e2e: ${suite.name}`);
+  const problems = suite.needs.map((check) => check()).filter(Boolean);
   if (problems.length > 0) {
     console.error(`test:e2e: ${suite.name} cannot run: ${problems.join('; ')}`);
     failed++;

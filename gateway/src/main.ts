@@ -67,7 +67,10 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     idempotency: store,
     auth,
     identities,
-    queries: queryRoutes(store, ledger),
+    queries: queryRoutes(store, ledger, () => {
+      const cp = indexer.status().checkpoint;
+      return cp ? `${cp.blockNumber}.${cp.transactionIndex}` : '';
+    }),
     logger,
     metrics,
     http: config.http,

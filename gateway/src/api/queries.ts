@@ -51,7 +51,7 @@ const indexedVersion = (i: Indexed<unknown>) => i.version;
 const historyVersion = (i: { data: { seq: number }; blockNumber: number | null }) => `${i.data.seq}.${i.blockNumber ?? '-'}`;
 
 /** The read routes, answering from `store` (and `ledger` for private and trace reads). */
-export function queryRoutes(store: QueryStore, ledger: LedgerClient): QueryRoute[] {
+export function queryRoutes(store: QueryStore, ledger: LedgerClient, indexPosition: () => string = () => ''): QueryRoute[] {
   const q = <Z extends z.ZodRawShape>(shape: Z) => z.strictObject(shape);
   const query = <S extends z.ZodType>(schema: S, req: Request): z.output<S> => validate(schema, req.query, 'query');
   const routes: QueryRoute[] = [];
@@ -135,11 +135,28 @@ export function queryRoutes(store: QueryStore, ledger: LedgerClient): QueryRoute
     sendPage(req, res, await store.listPartEvents(partId!, query(q(paging), req)), historyVersion);
   });
   const traceQ = q({ maxDepth: z.coerce.number().int().min(0).max(10).optional(), pageSize: z.coerce.number().int().min(1).max(1000).optional(), pageToken: z.string().regex(/^\d{1,9}$/).optional() });
+  // Traces are computed by the chaincode (the ledger's own answer) and cached until the index
+  // moves: a trace is as fresh as the index, and repeated reads cost no chaincode run.
+  const traceCache = new Map<string, { position: string; body: Buffer; etag: string }>();
   get('/v1/parts/:partId/trace', 'parts', 'The part’s full history with what it consumed, machines, twin snapshots and plan anchors', traceQ, false, async (req, res) => {
     const { partId } = params(req);
     const options = query(traceQ, req);
-    const trace = await ledger.evaluate<Record<string, unknown>>(req.principal!.identity, 'trace:GetPartTrace', [partId!, options]);
-    res.json(trace);
+    const key = `${partId}|${options.maxDepth ?? ''}|${options.pageSize ?? ''}|${options.pageToken ?? ''}`;
+    const position = indexPosition();
+    let hit = traceCache.get(key);
+    if (!hit || hit.position !== position || position === '') {
+      const body = await ledger.evaluateRaw(req.principal!.identity, 'trace:GetPartTrace', [partId!, options]);
+      hit = { position, body, etag: `W/"trace-${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+      traceCache.delete(key);
+      traceCache.set(key, hit);
+      if (traceCache.size > 512) traceCache.delete(traceCache.keys().next().value!);
+    }
+    res.set('ETag', hit.etag);
+    if (req.get('if-none-match') === hit.etag) {
+      res.status(304).end();
+      return;
+    }
+    res.type('application/json').send(hit.body);
   });
 
   const jobsQ = q({ factoryMsp: S.mspId.optional(), partId: S.id.optional(), status: z.enum(['assigned', 'accepted', 'declined', 'started', 'finished', 'cancelled']).optional(), ...paging });

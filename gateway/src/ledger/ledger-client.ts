@@ -56,6 +56,11 @@ export class LedgerClient {
     return decode<T>(await this.port.evaluate(identity, transaction, encode(args), options));
   }
 
+  /** Evaluate and return the chaincode's bytes as they are (for answers passed through unparsed). @throws LedgerError */
+  async evaluateRaw(identity: LedgerIdentity, transaction: string, args: readonly unknown[], options?: ProposalOptions): Promise<Buffer> {
+    return Buffer.from(await this.port.evaluate(identity, transaction, encode(args), options));
+  }
+
   private observe(transaction: string, outcome: 'ok' | 'rejected' | 'conflict' | 'unavailable', started: bigint): void {
     this.options.observe?.(transaction, outcome, Number(process.hrtime.bigint() - started) / 1e9);
   }
