@@ -315,8 +315,7 @@ export class Indexer {
   }
 
   private async machine(id: string): Promise<Write> {
-    const m = await this.get<Machine>('machines:GetMachine', id);
-    const h = await this.get<MachineEvent[]>('machines:GetMachineHistory', id);
+    const [m, h] = await Promise.all([this.get<Machine>('machines:GetMachine', id), this.get<MachineEvent[]>('machines:GetMachineHistory', id)]);
     return async (w, at) => {
       await w.upsertMachineEvents(h.record, at);
       await w.upsertMachine(m.record, m.text, at);
@@ -324,8 +323,7 @@ export class Indexer {
   }
 
   private async lot(id: string): Promise<Write> {
-    const l = await this.get<Lot>('orders:GetLot', id);
-    const h = await this.get<LotEvent[]>('orders:GetLotHistory', id);
+    const [l, h] = await Promise.all([this.get<Lot>('orders:GetLot', id), this.get<LotEvent[]>('orders:GetLotHistory', id)]);
     return async (w, at) => {
       await w.upsertLotEvents(h.record, at);
       await w.upsertLot(l.record, l.text, at);
@@ -338,12 +336,18 @@ export class Indexer {
   }
 
   private async part(id: string): Promise<Write> {
-    const p = await this.get<Part>('orders:GetPart', id);
-    const h = await this.get<PartEvent[]>('orders:GetPartHistory', id);
+    const [p, h] = await Promise.all([this.get<Part>('orders:GetPart', id), this.get<PartEvent[]>('orders:GetPartHistory', id)]);
     return async (w, at) => {
       await w.upsertPartEvents(h.record, at);
       await w.upsertPart(p.record, p.text, at);
     };
+  }
+
+  /** Several parts, read a bounded number at a time (an order may create hundreds). */
+  private async parts(partIds: readonly string[]): Promise<Write[]> {
+    const writes: Write[] = [];
+    for (let i = 0; i < partIds.length; i += 16) writes.push(...(await Promise.all(partIds.slice(i, i + 16).map((partId) => this.part(partId)))));
+    return writes;
   }
 
   private async job(id: string): Promise<Write> {
@@ -380,16 +384,10 @@ export class Indexer {
         return [await this.machine(id('machineId'))];
       case EVENTS.LotRegistered:
         return [await this.lot(id('lotId'))];
-      case EVENTS.OrderCreated: {
-        const writes = [await this.order(id('orderId'))];
-        for (const partId of ids('partIds')) writes.push(await this.part(partId));
-        return writes;
-      }
-      case EVENTS.OrderCancelled: {
-        const writes = [await this.order(id('orderId'))];
-        for (const partId of ids('cancelledParts')) writes.push(await this.part(partId));
-        return writes;
-      }
+      case EVENTS.OrderCreated:
+        return [await this.order(id('orderId')), ...(await this.parts(ids('partIds')))];
+      case EVENTS.OrderCancelled:
+        return [await this.order(id('orderId')), ...(await this.parts(ids('cancelledParts')))];
       case EVENTS.CommercialTermsSet:
         return [await this.order(id('orderId'))];
       case EVENTS.ComponentConsumed: {
@@ -411,7 +409,7 @@ export class Indexer {
       case EVENTS.JobDeclined:
       case EVENTS.OperationStarted:
       case EVENTS.OperationFinished:
-        return [await this.job(id('jobId')), await this.part(id('partId'))];
+        return Promise.all([this.job(id('jobId')), this.part(id('partId'))]);
       case EVENTS.TwinSnapshotRecorded:
         return [await this.twin(id('snapshotId'))];
       case EVENTS.AnchorCreated:
