@@ -77,6 +77,9 @@ const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
  * the new checkpoint in one store transaction. A failure leaves the store as it was and the
  * event is retried with backoff (never skipped: skipping would lose data).
  */
+/** Events whose records are read ahead of the one being applied. */
+const LOOKAHEAD = 32;
+
 export class Indexer {
   private readonly ledger: LedgerPort;
   private readonly identity: LedgerIdentity;
@@ -231,48 +234,100 @@ export class Indexer {
     for (const waiter of [...this.waiters]) waiter();
   }
 
+  /**
+   * Follow the ledger. A producer reads events and starts reading the records each one
+   * touched (up to {@link LOOKAHEAD} events ahead, so those reads overlap); the consumer
+   * applies them strictly in ledger order, each with its checkpoint in one store transaction.
+   * A failed event is retried in place (its records read again) and never skipped.
+   */
   private async run(signal: AbortSignal): Promise<void> {
     const from = this.checkpoint;
     const iterator = this.ledger.events({ startBlock: from?.blockNumber ?? 0, signal })[Symbol.asyncIterator]();
+    const queue: Array<{ readonly event: LedgerEvent; readonly reads: Promise<Write[]> }> = [];
+    let producerDone = false;
+    let streamQuiet = false;
+    let consumerWaiting = false;
+    let wakeConsumer: (() => void) | undefined;
+    let wakeProducer: (() => void) | undefined;
+    const wake = (which: 'consumer' | 'producer'): void => {
+      const f = which === 'consumer' ? wakeConsumer : wakeProducer;
+      if (which === 'consumer') wakeConsumer = undefined; else wakeProducer = undefined;
+      f?.();
+    };
+    const markIdle = (): void => {
+      if (streamQuiet && consumerWaiting && queue.length === 0 && !signal.aborted) {
+        this.idle = true;
+        this.notify();
+      }
+    };
+    const producer = (async () => {
+      try {
+        for (;;) {
+          while (queue.length >= LOOKAHEAD && !signal.aborted) await new Promise<void>((r) => (wakeProducer = r));
+          if (signal.aborted) return;
+          const pending = iterator.next();
+          // A block's events come together (one block at a time, from memory or one gRPC message), so a
+          // stream with nothing to deliver after a full macrotask turn has delivered all of the last block.
+          let arrived = false;
+          pending.then(() => { arrived = true; }, () => { arrived = true; });
+          setImmediate(() => {
+            if (!arrived) {
+              streamQuiet = true;
+              markIdle();
+            }
+          });
+          const next = await pending;
+          streamQuiet = false;
+          if (next.done || signal.aborted) return;
+          const event = next.value;
+          if (from && compare(event, from) <= 0) continue;
+          this.idle = false;
+          const reads = this.readFor(event);
+          reads.catch(() => undefined); // a failure is handled when the consumer reaches it
+          queue.push({ event, reads });
+          wake('consumer');
+        }
+      } finally {
+        producerDone = true;
+        wake('consumer');
+      }
+    })();
     try {
       for (;;) {
-        const pending = iterator.next();
-        // A block's events come together (one block at a time, from memory or one gRPC message), so a
-        // stream with nothing to deliver after a full macrotask turn has delivered all of the last block.
-        let arrived = false;
-        pending.then(() => { arrived = true; }, () => { arrived = true; });
-        setImmediate(() => {
-          if (!arrived && !signal.aborted) {
-            this.idle = true;
-            this.notify();
-          }
-        });
-        const next = await pending;
-        this.idle = false;
-        if (next.done || signal.aborted) return;
-        const event = next.value;
-        if (from && compare(event, from) <= 0) continue;
+        while (queue.length === 0 && !producerDone && !signal.aborted) {
+          consumerWaiting = true;
+          markIdle();
+          await new Promise<void>((r) => (wakeConsumer = r));
+          consumerWaiting = false;
+        }
+        if (signal.aborted || queue.length === 0) break;
+        const item = queue.shift()!;
+        wake('producer');
+        let reads = item.reads;
         let delay = this.initialDelayMs;
         for (;;) {
           try {
-            await this.apply(event);
+            await this.write(item.event, await reads);
             break;
           } catch (e) {
             this.failures += 1;
             this.failureCounter?.inc();
-            this.recordError(e, event);
-            this.logger?.error({ err: e, blockNumber: event.blockNumber, txIndex: event.transactionIndex, txId: event.transactionId, event: event.eventName },
+            this.recordError(e, item.event);
+            this.logger?.error({ err: e, blockNumber: item.event.blockNumber, txIndex: item.event.transactionIndex, txId: item.event.transactionId, event: item.event.eventName },
               'applying a ledger transaction failed; will retry');
             await sleep(delay, signal);
             if (signal.aborted) return;
             delay = Math.min(delay * 2, this.maxDelayMs);
+            reads = this.readFor(item.event);
           }
         }
         if (signal.aborted) return;
       }
     } finally {
       this.idle = false;
+      wake('producer');
       await iterator.return?.();
+      await producer.catch(() => undefined);
     }
   }
 
@@ -286,12 +341,17 @@ export class Indexer {
     };
   }
 
-  /** Read what the event touched, then write it with the checkpoint in one store transaction. */
-  private async apply(event: LedgerEvent): Promise<void> {
+  /** Read the records an event touched (current state on the ledger). */
+  private async readFor(event: LedgerEvent): Promise<Write[]> {
+    const ours = this.chaincodeName === undefined || event.chaincodeName === this.chaincodeName;
+    return ours ? this.read(event.eventName, JSON.parse(text(event.payload)) as Record<string, unknown>) : [];
+  }
+
+  /** Write what was read, with the checkpoint, in one store transaction. */
+  private async write(event: LedgerEvent, writes: readonly Write[]): Promise<void> {
     const at: LedgerPosition = { blockNumber: event.blockNumber, transactionIndex: event.transactionIndex, transactionId: event.transactionId };
     const payloadText = text(event.payload);
     const ours = this.chaincodeName === undefined || event.chaincodeName === this.chaincodeName;
-    const writes = ours ? await this.read(event.eventName, JSON.parse(payloadText) as Record<string, unknown>) : [];
     await this.store.transaction(async (w) => {
       for (const write of writes) await write(w, at);
       if (ours) await w.recordTransaction(at, event.eventName, payloadText);
