@@ -1,10 +1,8 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { brandimarte } from './testing/bench-data';
 import { SchedulingError } from './errors';
 import { fjspToProblem, parseFjsp } from './fjsp-parser';
 
-const MK01 = join(__dirname, '..', '..', '..', '..', 'shared', 'bench', 'fjsp', 'brandimarte', 'mk01.txt');
 
 function parseError(text: string): SchedulingError {
   try { parseFjsp(text); } catch (e) { expect(e).to.be.instanceOf(SchedulingError); return e as SchedulingError; }
@@ -13,7 +11,7 @@ function parseError(text: string): SchedulingError {
 
 describe('scheduling/parseFjsp', () => {
   it('reads a Brandimarte file (machines from 0)', () => {
-    const inst = parseFjsp(readFileSync(MK01, 'utf8'));
+    const inst = parseFjsp(brandimarte('mk01'));
     expect(inst.format).to.equal('brandimarte');
     expect(inst.machines).to.equal(6);
     expect(inst.jobs).to.have.length(10);

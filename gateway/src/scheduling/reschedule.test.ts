@@ -1,19 +1,20 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { brandimarte } from './testing/bench-data';
 import { checkPlan } from './checker';
 import { fjspToProblem, parseFjsp } from './fjsp-parser';
 import { reschedule } from './reschedule';
 import { solve } from './solver';
 import { SchedulingError } from './errors';
 
-const MK01 = join(__dirname, '..', '..', '..', '..', 'shared', 'bench', 'fjsp', 'brandimarte', 'mk01.txt');
 
 describe('scheduling/reschedule', function () {
   this.timeout(60000);
-  const problem = fjspToProblem(parseFjsp(readFileSync(MK01, 'utf8')));
+  let problem: ReturnType<typeof fjspToProblem>;
   let current: Awaited<ReturnType<typeof solve>>['plan'];
-  before(async () => { current = (await solve(problem, { seed: 1, generations: 3, lp: false })).plan; });
+  before(async () => {
+    problem = fjspToProblem(parseFjsp(brandimarte('mk01')));
+    current = (await solve(problem, { seed: 1, generations: 3, lp: false })).plan;
+  });
   const now = 10;
   /** A machine with work after `now` and none running at `now`. */
   const idleAtNow = (): string => problem.machines.map((m) => m.id).find((id) =>

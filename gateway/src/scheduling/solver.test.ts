@@ -1,7 +1,6 @@
 import { expect } from 'chai';
+import { brandimarte } from './testing/bench-data';
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { checkPlan } from './checker';
 import { Decoder } from './decoder';
 import { SchedulingError } from './errors';
@@ -11,7 +10,6 @@ import { compileProblem, MAKESPAN_ONLY, type SchedulingProblem } from './model';
 import { scoreSchedule } from './plan';
 import { solve } from './solver';
 
-const MK01 = join(__dirname, '..', '..', '..', '..', 'shared', 'bench', 'fjsp', 'brandimarte', 'mk01.txt');
 
 /** Exhaustive optimum over all chromosomes (insertion decoding reaches an optimal schedule). */
 function bruteForceMakespan(problem: SchedulingProblem): number {
@@ -62,7 +60,7 @@ describe('scheduling/solve', function () {
   });
 
   it('is deterministic for a seed and a generation limit', async () => {
-    const problem = fjspToProblem(parseFjsp(readFileSync(MK01, 'utf8')));
+    const problem = fjspToProblem(parseFjsp(brandimarte('mk01')));
     const opts = { seed: 7, generations: 3, populationSize: 8, tabuNoImprove: 50, stopAtLowerBound: false, lp: false } as const;
     const a = await solve(problem, opts);
     const b = await solve(problem, opts);
@@ -71,7 +69,7 @@ describe('scheduling/solve', function () {
   });
 
   it('LP bound ≤ best makespan on mk01, and ≥ the combinatorial average-load bound', async () => {
-    const problem = fjspToProblem(parseFjsp(readFileSync(MK01, 'utf8')));
+    const problem = fjspToProblem(parseFjsp(brandimarte('mk01')));
     const cp = compileProblem(problem);
     const bound = solveAllocationLp(cp, lp);
     const comb = combinatorialBounds(cp);
