@@ -3,7 +3,7 @@ import { fitPopularity } from './baselines';
 import { trainBpr } from './bpr';
 import { RecommendError } from './errors';
 import { rankingEvaluation } from './evaluation';
-import { Rng } from './rng';
+import { Rng } from '../common/rng';
 import { assignFolds, foldSplit } from './split';
 import { generateSynthetic } from './synthetic';
 import { createRatingSet } from './ratings';

@@ -10,7 +10,7 @@ import { FactorSide } from './internal/factor-side';
 import { topK } from './metrics';
 import type { EntityRef } from './mf';
 import { countBy, type RatingSet } from './ratings';
-import { Rng } from './rng';
+import { Rng } from '../common/rng';
 
 /** Options of {@link trainBpr}. */
 export interface BprOptions {

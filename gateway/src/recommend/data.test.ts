@@ -3,7 +3,7 @@ import { fitBiasBaseline } from './baselines';
 import { crossValidate } from './evaluation';
 import { RecommendError } from './errors';
 import { createRatingSet } from './ratings';
-import { Rng } from './rng';
+import { Rng } from '../common/rng';
 import { assignFolds } from './split';
 import { generateSynthetic } from './synthetic';
 

@@ -4,7 +4,7 @@
  * a synthetic buyer × part generator, cross-validation and model persistence.
  */
 export { RecommendError, RECOMMEND_ERRORS, type RecommendErrorCode } from './errors';
-export { Rng } from './rng';
+export { Rng } from '../common/rng';
 export { IdIndex, createRatingSet, selectRatings, meanRating, groupBy, countBy, type RatingSet, type Grouping } from './ratings';
 export { parseRatings, detectLayout, type ParsedRatings, type ParseOptions, type RatingLayout } from './parse';
 export { buildFeatureTable, featureIndices, type FeatureTable } from './features';

@@ -5,7 +5,7 @@ import { buildFeatureTable } from './features';
 import { FactorSide } from './internal/factor-side';
 import { BiasedMf, regularisedLoss, rmseOf, sgdEpoch, trainingCounts, trainMfAls, trainMfSgd, type MfRegularisation } from './mf';
 import { createRatingSet, type RatingSet } from './ratings';
-import { Rng } from './rng';
+import { Rng } from '../common/rng';
 import { foldSplit, assignFolds } from './split';
 import { generateSynthetic } from './synthetic';
 

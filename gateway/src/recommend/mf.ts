@@ -18,7 +18,7 @@ import { featureIndices, type FeatureTable } from './features';
 import { FactorSide } from './internal/factor-side';
 import { choleskySolve } from './internal/linalg';
 import { countBy, groupBy, meanRating, type RatingSet } from './ratings';
-import { Rng } from './rng';
+import { Rng } from '../common/rng';
 import { holdOut } from './split';
 
 /** An entity to predict for: a trained index, -1 for an unknown one, or the content features of a new one. */

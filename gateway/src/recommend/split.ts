@@ -1,7 +1,7 @@
 /** Seeded splits of a rating set: k folds for cross-validation, a validation share for early stopping. */
 import { RecommendError } from './errors';
 import { selectRatings, type RatingSet } from './ratings';
-import { Rng } from './rng';
+import { Rng } from '../common/rng';
 
 /**
  * Assigns each of `n` entries to one of `k` folds of near-equal size, uniformly at random.

@@ -9,7 +9,7 @@
 import { RecommendError } from './errors';
 import { buildFeatureTable, type FeatureTable } from './features';
 import type { RatingSet } from './ratings';
-import { Rng } from './rng';
+import { Rng } from '../common/rng';
 
 /** Options of {@link generateSynthetic}. */
 export interface SyntheticOptions {

@@ -3,7 +3,7 @@ import { SMALL } from './checker.test';
 import { Decoder } from './decoder';
 import { compileProblem, MAKESPAN_ONLY } from './model';
 import { buildPlan, scoreSchedule } from './plan';
-import { Rng } from './rng';
+import { Rng } from '../common/rng';
 import { SequenceState, TabuSearch } from './tabu';
 
 describe('scheduling/Decoder', () => {

@@ -14,4 +14,4 @@ export * from './dispatching';
 export * from './tabu';
 export * from './solver';
 export * from './reschedule';
-export { Rng } from './rng';
+export { Rng } from '../common/rng';

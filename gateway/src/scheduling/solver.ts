@@ -12,7 +12,7 @@ import { SchedulingError } from './errors';
 import { type CombinatorialBounds, combinatorialBounds, type LpBound, type LpSolver, loadLpSolver, solveAllocationLp } from './lower-bounds';
 import { type CompiledProblem, compileProblem, MAKESPAN_ONLY, type ObjectiveWeights, type SchedulingProblem } from './model';
 import { buildPlan, type Plan, scoreSchedule } from './plan';
-import { Rng } from './rng';
+import { Rng } from '../common/rng';
 import { SequenceState, TabuSearch } from './tabu';
 
 /** Progress report, once per generation. */

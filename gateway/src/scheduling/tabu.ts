@@ -11,7 +11,7 @@
  * random tenure unless it beats the best objective (aspiration).
  */
 import { type CompiledProblem, type ObjectiveWeights, jobReadyBase } from './model';
-import type { Rng } from './rng';
+import type { Rng } from '../common/rng';
 
 const EPS = 1e-9;
 

@@ -5,7 +5,7 @@
  * with no ratings but known features still has a sensible vector.
  */
 import type { FeatureTable } from '../features';
-import type { Rng } from '../rng';
+import type { Rng } from '../../common/rng';
 
 const NO_FEATURES: FeatureTable = { offsets: new Int32Array(1), indices: new Int32Array(0), vocabulary: [] };
 

@@ -1,6 +1,6 @@
 /**
  * A small seeded pseudo-random generator (xoshiro128**, seeded through splitmix32), so every
- * trainer, split and generator in this folder is deterministic for a seed.
+ * algorithm of the gateway (scheduler, recommender) is deterministic for a seed.
  */
 
 /** Deterministic random numbers for a 32-bit seed. Not for cryptography. */
