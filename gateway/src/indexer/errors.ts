@@ -3,6 +3,8 @@
  * HTTP status the API should answer with. Callers branch on `code`, never on text.
  */
 
+import { CatalogueError } from '../common/catalogue-error';
+
 /** Every error the query store and the indexer raise, by code. */
 export const INDEX_ERRORS = {
   INVALID_CURSOR: { status: 400, template: 'cursor {cursor} is not a cursor of this list' },
@@ -19,16 +21,9 @@ export const INDEX_ERRORS = {
 export type IndexErrorCode = keyof typeof INDEX_ERRORS;
 
 /** An error of the query store or the indexer, with a stable code and the HTTP status to map it to. */
-export class IndexError extends Error {
+export class IndexError extends CatalogueError<IndexErrorCode> {
   override readonly name = 'IndexError';
-  /** HTTP status the API should answer with. */
-  readonly status: number;
-  constructor(
-    readonly code: IndexErrorCode,
-    readonly details: Readonly<Record<string, unknown>> = {},
-  ) {
-    const entry = INDEX_ERRORS[code];
-    super(entry.template.replace(/\{(\w+)\}/g, (_, k: string) => String(details[k])));
-    this.status = entry.status;
+  constructor(code: IndexErrorCode, details: Readonly<Record<string, unknown>> = {}) {
+    super(code, details, INDEX_ERRORS[code]);
   }
 }

@@ -3,6 +3,8 @@
  * Callers branch on `code`, never on text. `status` is the HTTP status an API would map it to.
  */
 
+import { CatalogueError } from '../common/catalogue-error';
+
 /** Every error the recommender raises, by code. */
 export const RECOMMEND_ERRORS = {
   PARSE_MISSING_FIELD: { status: 400, template: 'line {line}: expected user, item and rating, found {found} field(s)' },
@@ -22,16 +24,9 @@ export const RECOMMEND_ERRORS = {
 export type RecommendErrorCode = keyof typeof RECOMMEND_ERRORS;
 
 /** An error of the recommender, with a stable code and the details its message was built from. */
-export class RecommendError extends Error {
+export class RecommendError extends CatalogueError<RecommendErrorCode> {
   override readonly name = 'RecommendError';
-  /** HTTP status an API should answer with. */
-  readonly status: number;
-  constructor(
-    readonly code: RecommendErrorCode,
-    readonly details: Readonly<Record<string, unknown>> = {},
-  ) {
-    const entry = RECOMMEND_ERRORS[code];
-    super(entry.template.replace(/\{(\w+)\}/g, (_, k: string) => String(details[k])));
-    this.status = entry.status;
+  constructor(code: RecommendErrorCode, details: Readonly<Record<string, unknown>> = {}) {
+    super(code, details, RECOMMEND_ERRORS[code]);
   }
 }

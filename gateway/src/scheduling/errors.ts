@@ -3,6 +3,8 @@
  * HTTP status the API should answer with. Callers branch on `code`, never on text.
  */
 
+import { CatalogueError } from '../common/catalogue-error';
+
 /** Every error the scheduling core raises, by code. */
 export const SCHEDULING_ERRORS = {
   FJSP_PARSE: { status: 400, template: 'line {line}: {reason}' },
@@ -25,16 +27,9 @@ export const SCHEDULING_ERRORS = {
 export type SchedulingErrorCode = keyof typeof SCHEDULING_ERRORS;
 
 /** An error of the scheduling core, with a stable code, its details and the HTTP status to map it to. */
-export class SchedulingError extends Error {
+export class SchedulingError extends CatalogueError<SchedulingErrorCode> {
   override readonly name = 'SchedulingError';
-  /** HTTP status the API should answer with. */
-  readonly status: number;
-  constructor(
-    readonly code: SchedulingErrorCode,
-    readonly details: Readonly<Record<string, unknown>> = {},
-  ) {
-    const entry = SCHEDULING_ERRORS[code];
-    super(entry.template.replace(/\{(\w+)\}/g, (_, k: string) => String(details[k])));
-    this.status = entry.status;
+  constructor(code: SchedulingErrorCode, details: Readonly<Record<string, unknown>> = {}) {
+    super(code, details, SCHEDULING_ERRORS[code]);
   }
 }
