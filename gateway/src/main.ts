@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { resolveIdentities, type AuthOptions } from './api/auth';
+import type { ApiExtension } from './api/openapi';
 import { queryRoutes } from './api/queries';
 import type { GatewayConfig } from './config/config';
 import { Indexer } from './indexer/indexer';
@@ -33,6 +34,8 @@ export interface StartOptions {
   readonly wallet: Wallet;
   readonly logger?: Logger;
   readonly version?: string;
+  /** Feature modules with their own routes (closed on shutdown, after the HTTP server). */
+  readonly extensions?: readonly ApiExtension[];
 }
 
 /** Start the gateway described by `config` and listen on its host and port. */
@@ -74,6 +77,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     logger,
     metrics,
     http: config.http,
+    extensions: options.extensions ?? [],
     waitForIndex: (block, transactionId) => indexer.waitFor(block, { transactionId, timeoutMs: 2000 }).catch(() => undefined),
     notReady: async () => {
       try {
@@ -101,6 +105,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      for (const x of options.extensions ?? []) await x.close?.();
       await indexer.stop();
       await store.close();
     },

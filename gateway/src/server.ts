@@ -15,7 +15,7 @@ import { Histogram, type Registry } from 'prom-client';
 import { z } from 'zod';
 import { allow, authenticate, type AuthOptions } from './api/auth';
 import { reserve, type IdempotencyStore } from './api/idempotency';
-import { buildOpenApi, type QueryDoc } from './api/openapi';
+import { buildOpenApi, type ApiExtension, type QueryDoc } from './api/openapi';
 import { ApiError, notFoundRoute, problemHandler, route } from './api/problem';
 import { COMMANDS, PATH_PARAMS, type CommandRoute } from './api/routes';
 import type { LedgerIdentity } from './ledger/port';
@@ -48,6 +48,8 @@ export interface ServerDeps {
   readonly waitForIndex?: (blockNumber: number, transactionId: string) => Promise<void>;
   /** Readiness of the ledger and index: undefined when ready, else why not. */
   readonly notReady?: () => Promise<string | undefined>;
+  /** Feature modules (twins, payments, …) that add their own /v1 routes and document them. */
+  readonly extensions?: readonly ApiExtension[];
 }
 
 /** Validate `value` with `schema`; a failure names the first field and lists all. */
@@ -103,7 +105,7 @@ export function createServer(deps: ServerDeps): express.Express {
   app.get('/metrics', route(async (_req, res) => {
     res.type(deps.metrics.contentType).send(await deps.metrics.metrics());
   }));
-  const openapi = buildOpenApi(deps.queries, deps.version);
+  const openapi = buildOpenApi(deps.queries, deps.version, deps.extensions ?? []);
   app.get('/openapi.json', (_req, res) => void res.json(openapi));
   const swaggerDir = (require('swagger-ui-dist') as { getAbsoluteFSPath(): string }).getAbsoluteFSPath();
   const docsHtml = readFileSync(join(swaggerDir, 'index.html'), 'utf8').replace(/href="\.\//g, 'href="/docs/').replace(/src="\.\//g, 'src="/docs/');
@@ -130,6 +132,7 @@ export function createServer(deps: ServerDeps): express.Express {
 
   for (const c of COMMANDS) v1[c.method](c.path.replace('/v1', ''), allow(...c.roles), route(commandHandler(c, deps)));
   for (const q of deps.queries) v1.get(q.path.replace('/v1', ''), allow(...q.roles), route(q.handler));
+  for (const x of deps.extensions ?? []) x.register(v1);
 
   app.use('/v1', v1);
   app.use(notFoundRoute);

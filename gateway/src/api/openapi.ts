@@ -17,6 +17,20 @@ export interface QueryDoc {
   readonly paginated?: boolean;
 }
 
+/**
+ * A feature module's routes. `register` mounts them on the /v1 router (after authentication,
+ * rate limiting and JSON parsing; paths without the `/v1` prefix; guard each with `allow(...)`
+ * and wrap handlers in `route(...)`); `document` adds the same routes to the OpenAPI registry
+ * (paths with the `/v1` prefix). `problemResponses` gives the shared error responses.
+ */
+export interface ApiExtension {
+  readonly name: string;
+  register(v1: import('express').Router): void;
+  document(registry: OpenAPIRegistry, problemResponses: Record<string, object>): void;
+  /** Called by the gateway's graceful shutdown after the HTTP server has drained. */
+  close?(): Promise<void>;
+}
+
 const problem = z.object({
   type: z.string(), title: z.string(), status: z.number().int(), detail: z.string(), instance: z.string(), code: z.string(),
   ledgerCode: z.string().optional(), transactionId: z.string().optional(),
@@ -31,7 +45,7 @@ function pathParams(path: string): z.ZodObject | undefined {
 }
 
 /** Build the document for the given read routes plus every command. */
-export function buildOpenApi(queries: readonly QueryDoc[], version: string): object {
+export function buildOpenApi(queries: readonly QueryDoc[], version: string, extensions: readonly ApiExtension[] = []): object {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'apiKey', { type: 'apiKey', in: 'header', name: 'X-API-Key' });
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
@@ -74,6 +88,7 @@ export function buildOpenApi(queries: readonly QueryDoc[], version: string): obj
       },
     });
   }
+  for (const x of extensions) x.document(registry, errors);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: { title: 'ForgeTrace member gateway', version, description: 'Traceability of custom parts across a consortium of factories. Errors are RFC 9457 problem documents.' },
