@@ -4,6 +4,7 @@
 # the Go module proxy. Binaries already present there are reused.
 #
 #   network/install-binaries.sh            # install what is missing
+#   network/install-binaries.sh ca         # only fabric-ca-server and fabric-ca-client
 #   FABRIC_BIN=/opt/fabric/bin network/install-binaries.sh
 #
 # Fabric's v2/v3 tags are not valid Go module versions, so Fabric is pinned by commit
@@ -22,6 +23,7 @@ mkdir -p "$bin"
 fabric_tools=(peer orderer configtxgen configtxlator osnadmin cryptogen)
 ccaas_tools=(detect build release)
 ca_tools=(fabric-ca-server fabric-ca-client)
+if [[ ${1:-} == ca ]]; then fabric_tools=(); ccaas_tools=(); ca_tools=(fabric-ca-server); fi
 
 missing=()
 for t in "${fabric_tools[@]}" "${ca_tools[@]}"; do [[ -x "$bin/$t" ]] || missing+=("$t"); done
@@ -50,7 +52,21 @@ for t in "${ccaas_tools[@]}"; do
     build "github.com/hyperledger/fabric/ccaas_builder/cmd/$t@$FABRIC_COMMIT" "$bin/ccaas"
   fi
 done
-for t in "${ca_tools[@]}"; do
-  [[ -x "$bin/$t" ]] || build "github.com/hyperledger/fabric-ca/cmd/$t@$FABRIC_CA_VERSION" "$bin"
-done
+# `go install fabric-ca/cmd/...@v1.5.21` fails here: the proxy refuses the module's version list,
+# which go install reads for deprecation notices. Download the module and build inside it instead
+# (its go.mod has no replace directives, so this is the same build).
+ca_missing=()
+for t in "${ca_tools[@]}"; do [[ -x "$bin/$t" ]] || ca_missing+=("$t"); done
+if [[ ${#ca_missing[@]} -gt 0 ]]; then
+  scratch=$(mktemp -d)
+  (cd "$scratch" && go mod init ft-ca-download >/dev/null 2>&1 && go mod download "github.com/hyperledger/fabric-ca@$FABRIC_CA_VERSION")
+  rm -rf "$scratch"
+  ca_src="$(go env GOMODCACHE)/github.com/hyperledger/fabric-ca@$FABRIC_CA_VERSION"
+  for t in "${ca_missing[@]}"; do
+    t0=$SECONDS
+    echo "  go build github.com/hyperledger/fabric-ca/cmd/$t@$FABRIC_CA_VERSION"
+    (cd "$ca_src" && go build -o "$bin/$t" "./cmd/$t")
+    echo "    done in $((SECONDS - t0)) s"
+  done
+fi
 echo "fabric binaries: ready in $bin after $((SECONDS - start)) s"

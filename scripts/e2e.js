@@ -12,7 +12,15 @@ const mocha = join(__dirname, '..', 'node_modules', '.bin', 'mocha');
 const has = (path, what) => () => (existsSync(path) ? undefined : `${what} is missing (${path}); install it (.ci/run does: apt-get install -y ${what})`);
 
 /** { name, needs: [check(): string|undefined (problem)], command: [cmd, ...args] } */
+const fabricBin = process.env.FABRIC_BIN || join(__dirname, '..', '.fabric', 'bin');
+const built = (tool) => () => (existsSync(join(fabricBin, tool)) ? undefined : `${tool} is missing in ${fabricBin}; build it with network/install-binaries.sh ca (Go from the module proxy; .ci/run does this)`);
+
 const suites = [
+  {
+    name: 'identities from a real Fabric CA (fabric-ca-server v1.5.21)',
+    needs: [built('fabric-ca-server')],
+    command: [node, mocha, '--no-config', '--timeout', '60000', 'gateway/dist/**/*.e2e.js'],
+  },
   {
     name: 'query store on PostgreSQL 15',
     needs: [has('/usr/lib/postgresql/15/bin/initdb', 'postgresql-15')],

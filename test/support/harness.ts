@@ -1,8 +1,10 @@
 /**
  * The conformance harness: one ledger behind the LedgerPort, a demo consortium of four
  * organisations, and identities with each role. The backend is chosen by FT_LEDGER:
- * `embedded` (default, a fresh embedded ledger in a temporary folder) or `fabric`
- * (a running network/ Fabric network; added by the network issue).
+ * `embedded` (default, a fresh embedded ledger in a temporary folder), `fabric-adapter` (the
+ * Fabric adapter, FabricLedger, driving a test double of fabric-gateway's client API that is
+ * backed by an embedded ledger: checks the adapter's mapping, not Fabric) or `fabric`
+ * (a running network/ Fabric network; added by the network issue, blocked).
  *
  * Tests never assume an empty ledger: every id they create carries a run-unique suffix,
  * so the same suite runs against a long-lived Fabric channel.
@@ -12,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { buildCollectionsConfig, parseChaincodeError } from '@forgetrace/chaincode/api';
-import { createDevOrganization, EmbeddedLedger, LedgerError, type LedgerIdentity, type LedgerPort, type ProposalOptions } from '@forgetrace/gateway/ledger';
+import { createDevOrganization, createGatewayDouble, EmbeddedLedger, FabricLedger, LedgerError, type LedgerIdentity, type LedgerPort, type ProposalOptions } from '@forgetrace/gateway/ledger';
 
 /** The demo consortium's organisations and their kinds. */
 export const ORGS = [
@@ -40,7 +42,7 @@ export interface Identities {
 }
 
 export interface Harness {
-  readonly backend: 'embedded' | 'fabric';
+  readonly backend: 'embedded' | 'fabric-adapter' | 'fabric';
   readonly ledger: LedgerPort;
   readonly ids: Identities;
   /** Run-unique suffix for ids. */
@@ -57,7 +59,7 @@ export const CHAINCODE_PATH = dirname(require.resolve('@forgetrace/chaincode/pac
 
 export async function openHarness(): Promise<Harness> {
   const backend = (process.env.FT_LEDGER ?? 'embedded') as Harness['backend'];
-  if (backend !== 'embedded') throw new Error(`FT_LEDGER=${backend}: only the embedded backend is available in this build`);
+  if (backend !== 'embedded' && backend !== 'fabric-adapter') throw new Error(`FT_LEDGER=${backend}: only the embedded and fabric-adapter backends are available in this build`);
   const orgs = await Promise.all(ORGS.map((o) => createDevOrganization(o.mspId)));
   const [o1, o2, o3, o4] = orgs as [typeof orgs[0], typeof orgs[0], typeof orgs[0], typeof orgs[0]];
   const ids: Identities = {
@@ -80,10 +82,15 @@ export async function openHarness(): Promise<Harness> {
     collections: buildCollectionsConfig(ORGS),
   };
   let ledger = await EmbeddedLedger.open(options);
+  const adapter = (): FabricLedger => new FabricLedger({
+    peerEndpoint: 'peer0.org1.test:7051', channel: 'forgetrace', chaincode: 'forgetrace', readIdentity: ids.admin1,
+    connect: createGatewayDouble(ledger, Object.values(ids)).connect,
+  });
+  let port: LedgerPort = backend === 'fabric-adapter' ? adapter() : ledger;
   const harness: Harness = {
     backend,
     get ledger() {
-      return ledger;
+      return port;
     },
     get embedded() {
       return ledger;
@@ -91,10 +98,13 @@ export async function openHarness(): Promise<Harness> {
     ids,
     run: randomBytes(4).toString('hex'),
     async reopen() {
+      if (port !== ledger) await port.close();
       await ledger.close();
       ledger = await EmbeddedLedger.open(options);
+      port = backend === 'fabric-adapter' ? adapter() : ledger;
     },
     async close() {
+      if (port !== ledger) await port.close();
       await ledger.close();
       await rm(directory, { recursive: true, force: true });
     },
