@@ -72,6 +72,10 @@ export function queryRoutes(store: QueryStore, ledger: LedgerClient, indexPositi
   const get = (path: string, tag: string, summary: string, schema: z.ZodObject | undefined, paginated: boolean, handler: QueryRoute['handler']) =>
     routes.push({ path, tag, summary, roles: ANY, ...(schema ? { query: schema } : {}), paginated, handler });
 
+  get('/v1/consortium', 'members', 'The consortium record: name and administrator organisations (read from the ledger)', undefined, false, async (req, res) => {
+    const consortium = await ledger.evaluateRaw(req.principal!.identity, 'registry:GetConsortium', []);
+    sendWithEtag(req, res, createHash('sha256').update(consortium).digest('base64url').slice(0, 27), JSON.parse(consortium.toString('utf8')));
+  });
   const membersQ = q({ role: z.enum(S.MEMBER_ROLES).optional(), ...paging });
   get('/v1/members', 'members', 'List consortium members', membersQ, true, async (req, res) => sendPage(req, res, await store.listMembers(query(membersQ, req)), indexedVersion));
   get('/v1/members/:mspId', 'members', 'One member', undefined, false, async (req, res) => {

@@ -38,6 +38,7 @@ const machineEvent = (type: string, transaction: string, body: z.ZodType, summar
 });
 
 export const COMMANDS: readonly CommandRoute[] = [
+  { kind: 'command', method: 'post', path: '/v1/consortium', summary: 'Initialise the consortium once, naming the administrator organisations (an admin of one of them)', tag: 'members', roles: ['admin'], transaction: 'registry:InitConsortium', body: S.consortiumInit, args: (_p, b) => [b], status: 201, location: () => '/v1/consortium' },
   { kind: 'command', method: 'post', path: '/v1/members', summary: 'Admit a member organisation (consortium administrators)', tag: 'members', roles: ['admin'], transaction: 'registry:RegisterMember', body: S.memberInput, args: (_p, b) => [b], status: 201, location: (r) => `/v1/members/${r.mspId}` },
   { kind: 'command', method: 'post', path: '/v1/members/:mspId', summary: 'Update a member profile', tag: 'members', roles: ['admin'], transaction: 'registry:UpdateMember', body: S.memberPatch, args: (p, b) => [p.mspId, b], status: 200 },
 

@@ -28,9 +28,34 @@ export const configSchema = z.strictObject({
     rateLimitPerMinute: z.coerce.number().int().min(1).max(1_000_000).default(600),
   }).prefault({}),
   ledger: z.discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('embedded'), directory: z.string().min(1) }),
-    z.strictObject({ kind: z.literal('fabric'), peerEndpoint: z.string().min(1), tlsRootCert: z.string().min(1), channel: z.string().min(1), chaincode: z.string().min(1) }),
+    z.strictObject({
+      kind: z.literal('embedded'),
+      directory: z.string().min(1),
+      /** Channel members for a standalone embedded ledger: MSP ID and a root CA certificate file (PEM). */
+      organizations: z.array(z.strictObject({ mspId: z.string().min(1), role: z.enum(['factory', 'buyer', 'auditor']), rootCertPath: z.string().min(1) })).optional(),
+      /** Folder of the chaincode package (default: the installed @forgetrace/chaincode). */
+      chaincodePath: z.string().min(1).optional(),
+    }),
+    z.strictObject({
+      kind: z.literal('fabric'),
+      /** Peer Gateway endpoint, host:port. */
+      peerEndpoint: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'must be host:port'),
+      /** File with the peer's TLS root CA certificate (PEM); omit only for a plaintext test peer. */
+      tlsRootCert: z.string().min(1).optional(),
+      /** TLS server name override when the certificate's name differs from the endpoint host. */
+      hostAlias: z.string().min(1).optional(),
+      channel: z.string().regex(/^[a-z][a-z0-9.-]{0,248}$/, 'must be a Fabric channel name (lowercase letters, digits, "." or "-")'),
+      chaincode: z.string().min(1),
+    }),
   ]),
+  /** A Fabric CA to enrol missing wallet identities from at start. */
+  ca: z.strictObject({
+    url: z.string().regex(/^https?:\/\/[^/]+$/, 'must be http(s)://host:port'),
+    caName: z.string().min(1).optional(),
+    /** File with the CA's TLS root certificate (PEM), for https. */
+    tlsRootCert: z.string().min(1).optional(),
+    enroll: z.array(z.strictObject({ label: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'must be a wallet label'), enrollmentId: z.string().min(1), enrollmentSecret: z.string().min(1) })).default([]),
+  }).optional(),
   /** Folder of ledger identities (fabric-network file-system wallet format: <label>.id). */
   wallet: z.string().min(1),
   index: z.strictObject({
@@ -68,6 +93,8 @@ const ENV: ReadonlyArray<[string, string[]]> = [
   ['FT_INDEX_POSTGRES_URL', ['index', 'postgresUrl']],
   ['FT_JWT_SECRET', ['auth', 'jwtSecret']],
   ['FT_LOG_LEVEL', ['logLevel']],
+  ['FT_FABRIC_PEER', ['ledger', 'peerEndpoint']],
+  ['FT_CA_URL', ['ca', 'url']],
 ];
 
 /**
