@@ -4,7 +4,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { resolveIdentities, type AuthOptions } from './api/auth';
 import type { ApiExtension } from './api/openapi';
 import { queryRoutes } from './api/queries';
@@ -62,6 +62,10 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     name: 'forgetrace_ledger_submit_seconds', help: 'Ledger submit latency by transaction and outcome',
     labelNames: ['transaction', 'outcome'], registers: [metrics], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   });
+  const traceSources = new Counter({
+    name: 'forgetrace_trace_source_total', help: 'Part traces computed, by source: index (verified against the ledger), ledger_mismatch, ledger_not_indexed',
+    labelNames: ['source'], registers: [metrics],
+  });
   const ledger = new LedgerClient(options.ledger, { observe: (transaction, outcome, seconds) => submitSeconds.observe({ transaction, outcome }, seconds) });
   const app = createServer({
     mspId: config.mspId,
@@ -73,7 +77,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     queries: queryRoutes(store, ledger, () => {
       const cp = indexer.status().checkpoint;
       return cp ? `${cp.blockNumber}.${cp.transactionIndex}` : '';
-    }),
+    }, (source) => traceSources.inc({ source })),
     logger,
     metrics,
     http: config.http,

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Machine, Part, PartTrace, TwinSnapshot } from '@forgetrace/chaincode';
 import type { LedgerIdentity } from '@forgetrace/gateway/ledger';
 import { evaluate, openHarness, rejectedWith, submit, type Harness } from '../support/harness';
-import { createOrder, ensureConsortium, hash, producePart, readyMachine, runOperation, scheduleAnchor, uid } from '../support/scenario';
+import { bomChain as buildBomChain, createOrder, ensureConsortium, hash, producePart, readyMachine, runOperation, scheduleAnchor, uid } from '../support/scenario';
 
 describe('conformance: part trace', () => {
   let h: Harness;
@@ -12,35 +12,7 @@ describe('conformance: part trace', () => {
   });
   after(async () => h?.close());
 
-  /** Build a chain of parts, each consuming the one below it, `depth` levels deep, plus a lot at the bottom. */
-  async function bomChain(depth: number) {
-    const m1 = await readyMachine(h);
-    const m2 = await readyMachine(h, { owner: h.ids.operator2 });
-    const anchor = await scheduleAnchor(h);
-    const lot = await submit(h, h.ids.operator1, 'orders:RegisterLot', [{ id: uid(h, 'L'), material: 'ti6al4v', supplier: 'TIMET', quantity: 100, unit: 'kg', certificateHash: hash('mill-cert') }]);
-    const parts: string[] = [];
-    let below: { kind: 'part' | 'lot'; id: string } = { kind: 'lot', id: lot.id };
-    for (let level = depth; level >= 0; level--) {
-      const factory: LedgerIdentity = level % 2 === 0 ? h.ids.operator1 : h.ids.operator2;
-      const machine: Machine = level % 2 === 0 ? m1 : m2;
-      // Each level is ordered by the factory that builds the level above it (Org1 buys from Org2 and vice versa).
-      const buyer = level === 0 ? h.ids.buyer : level % 2 === 0 ? h.ids.admin2 : h.ids.admin1;
-      const partId = (await createOrder(h, { buyer })).partIds[0]!;
-      const job = await submit(h, h.ids.admin1, 'jobs:AssignJob', [{ id: uid(h, 'J'), partId, operationIndex: 0, factoryMsp: machine.ownerMsp, machineId: machine.id, plannedStart: new Date(Date.now() + 3600e3).toISOString(), plannedEnd: new Date(Date.now() + 7200e3).toISOString(), scheduleAnchorId: anchor.id }]);
-      await submit(h, factory, 'jobs:AcceptJob', [job.id]);
-      if (below.kind === 'lot' && machine.ownerMsp !== 'Org1MSP') {
-        below = { kind: 'lot', id: (await submit(h, h.ids.operator2, 'orders:RegisterLot', [{ id: uid(h, 'L'), material: 'al6061', supplier: 'Alcoa', quantity: 10, unit: 'kg' }])).id };
-      }
-      await submit(h, factory, 'orders:ConsumeComponent', [partId, { kind: below.kind, id: below.id, quantity: below.kind === 'lot' ? 2.5 : 1, relation: below.kind === 'lot' ? 'transformation' : 'aggregation' }]);
-      await submit(h, factory, 'jobs:ReportStart', [job.id, { machineId: machine.id }]);
-      await submit(h, factory, 'jobs:ReportFinish', [job.id, { machineId: machine.id }]);
-      await submit(h, factory, 'jobs:RecordQc', [partId, { result: 'pass', reportHash: hash(`qc-${partId}`) }]);
-      if (level > 0) await submit(h, factory, 'orders:ShipPart', [partId, { carrier: 'DHL', trackingRef: `T-${partId}` }]);
-      parts.unshift(partId);
-      below = { kind: 'part', id: partId };
-    }
-    return { parts, m1, m2, anchor };
-  }
+  const bomChain = (depth: number) => buildBomChain(h, depth);
 
   it('returns a part’s history with the histories of what it consumed, across a BOM of depth 4', async () => {
     const { parts, m1, anchor } = await bomChain(4);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { canonicalJson } from '../internal/canonical';
 import { KEY } from '../internal/keys';
@@ -31,34 +32,7 @@ export class TraceContract extends Contract {
     const opts = S.parseArg(S.traceOptions, 'options', options || '{}');
     const root = await getPart(tx, id);
     const order = (await tx.getJson<Order>(tx.key(KEY.order, root.orderId))) ?? null;
-
-    // The walk keeps each stored event as its raw bytes; only the requested page is parsed.
-    interface Pending { readonly depth: number; readonly kind: 'part' | 'lot'; readonly subjectId: string; readonly raw: Uint8Array }
-    const walked: Pending[] = [];
-    const collect = async (objectType: string, kind: 'part' | 'lot', subjectId: string, depth: number): Promise<void> => {
-      const iterator = await tx.ctx.stub.getStateByPartialCompositeKey(objectType, [subjectId]);
-      try {
-        for (let r = await iterator.next(); !r.done; r = await iterator.next()) walked.push({ depth, kind, subjectId, raw: r.value.value });
-      } finally {
-        await iterator.close();
-      }
-    };
-    const seen = new Set<string>();
-    const visit = async (kind: 'part' | 'lot', subjectId: string, depth: number): Promise<void> => {
-      const mark = `${kind}/${subjectId}`;
-      if (seen.has(mark) || walked.length >= MAX_TRACE_ENTRIES) return;
-      seen.add(mark);
-      if (kind === 'lot') {
-        await getLot(tx, subjectId);
-        await collect(KEY.lotEvent, kind, subjectId, depth);
-        return;
-      }
-      const part = await getPart(tx, subjectId);
-      await collect(KEY.partEvent, kind, subjectId, depth);
-      if (depth >= opts.maxDepth) return;
-      for (const component of part.components) await visit(component.kind, component.id, depth + 1);
-    };
-    await visit('part', id, 0);
+    const walked = await walkTrace(tx, id, opts.maxDepth);
 
     const offset = opts.pageToken ? Number(opts.pageToken) : 0;
     // Entries are built with their keys in sorted order from canonical records, so
@@ -121,4 +95,65 @@ export class TraceContract extends Contract {
       + `"nextPageToken":${JSON.stringify(trace.nextPageToken)},"order":${canonicalJson(trace.order)},"partId":${JSON.stringify(trace.partId)},`
       + `"totalEntries":${trace.totalEntries},"twinSnapshots":${canonicalJson(trace.twinSnapshots)}}`;
   }
+
+  /**
+   * A digest of the part's whole trace walk (every entry of every page, in order), so a
+   * gateway that assembled the trace from its index can check it against the ledger without
+   * the ledger building the pages: SHA-256 over, for each entry, `<kind>|<subjectId>|<depth>|`,
+   * the stored event's bytes (canonical JSON) and a newline. Returns
+   * `{"digest":<hex>,"partId":…,"totalEntries":…}`.
+   * @throws NOT_FOUND, INVALID_INPUT
+   */
+  @Transaction(false)
+  @Returns('string')
+  async GetPartTraceDigest(ctx: Context, partId: string, options: string): Promise<string> {
+    const tx = new Tx(ctx);
+    const id = S.parseValue(S.id, 'partId', partId);
+    const opts = S.parseArg(S.traceOptions, 'options', options || '{}');
+    await getPart(tx, id);
+    const walked = await walkTrace(tx, id, opts.maxDepth);
+    const hash = createHash('sha256');
+    for (const w of walked) {
+      hash.update(`${w.kind}|${w.subjectId}|${w.depth}|`);
+      hash.update(w.raw);
+      hash.update('\n');
+    }
+    return canonicalJson({ digest: hash.digest('hex'), partId: id, totalEntries: walked.length });
+  }
+}
+
+/** One stored event met by the trace walk, kept as its raw bytes. */
+interface Walked { readonly depth: number; readonly kind: 'part' | 'lot'; readonly subjectId: string; readonly raw: Uint8Array }
+
+/**
+ * The trace walk: the part's own events in sequence order, then depth first the parts and lots
+ * it consumed (each once, in `components` order) down to `maxDepth`, at most MAX_TRACE_ENTRIES.
+ */
+async function walkTrace(tx: Tx, id: string, maxDepth: number): Promise<Walked[]> {
+  const walked: Walked[] = [];
+  const collect = async (objectType: string, kind: 'part' | 'lot', subjectId: string, depth: number): Promise<void> => {
+    const iterator = await tx.ctx.stub.getStateByPartialCompositeKey(objectType, [subjectId]);
+    try {
+      for (let r = await iterator.next(); !r.done; r = await iterator.next()) walked.push({ depth, kind, subjectId, raw: r.value.value });
+    } finally {
+      await iterator.close();
+    }
+  };
+  const seen = new Set<string>();
+  const visit = async (kind: 'part' | 'lot', subjectId: string, depth: number): Promise<void> => {
+    const mark = `${kind}/${subjectId}`;
+    if (seen.has(mark) || walked.length >= MAX_TRACE_ENTRIES) return;
+    seen.add(mark);
+    if (kind === 'lot') {
+      await getLot(tx, subjectId);
+      await collect(KEY.lotEvent, kind, subjectId, depth);
+      return;
+    }
+    const part = await getPart(tx, subjectId);
+    await collect(KEY.partEvent, kind, subjectId, depth);
+    if (depth >= maxDepth) return;
+    for (const component of part.components) await visit(component.kind, component.id, depth + 1);
+  };
+  await visit('part', id, 0);
+  return walked;
 }

@@ -220,6 +220,8 @@ describe('gateway API', function () {
 
     it('serves a part’s trace and its state at an earlier time', async () => {
       const trace = await request(org1.url).get('/v1/parts/PO-1001.1/trace').set(auditor1).expect(200);
+      expect(trace.headers['x-trace-source']).to.equal('index; verified against the ledger');
+      expect(trace.text).to.equal(Buffer.from(await demo.ledger.evaluate(demo.users.auditor, 'trace:GetPartTrace', ['PO-1001.1', '{}'])).toString('utf8'));
       expect(trace.body.entries.map((e: { type: string }) => e.type)).to.deep.equal(['created', 'job_assigned', 'job_accepted', 'operation_started', 'operation_finished', 'qc_recorded', 'shipped']);
       const events = await request(org1.url).get('/v1/parts/PO-1001.1/events').set(auditor1).expect(200);
       const qcAt = events.body.items.find((e: { type: string }) => e.type === 'qc_recorded').at as string;
@@ -250,6 +252,7 @@ describe('gateway API', function () {
       const metrics = await request(org1.url).get('/metrics').expect(200);
       expect(metrics.text).to.match(/forgetrace_http_request_duration_seconds_bucket/);
       expect(metrics.text).to.match(/forgetrace_index_lag_blocks/);
+      expect(metrics.text).to.match(/forgetrace_trace_source_total\{source="index"\} [1-9]/);
       expect(metrics.text).to.match(/forgetrace_ledger_submit_seconds_count\{transaction="machines:RegisterMachine",outcome="ok"\}/);
     });
   });

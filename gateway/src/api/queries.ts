@@ -10,6 +10,7 @@ import type { Indexed, Page, PointInTime, QueryStore } from '../indexer/store';
 import type { LedgerClient } from '../ledger/ledger-client';
 import { params, validate, type QueryRoute } from '../server';
 import { ApiError } from './problem';
+import { assembleTraceFromIndex } from './trace-from-index';
 import { ANY } from './routes';
 
 const paging = { limit: z.coerce.number().int().min(1).max(500).optional(), cursor: z.string().min(1).max(512).optional() };
@@ -51,7 +52,13 @@ const indexedVersion = (i: Indexed<unknown>) => i.version;
 const historyVersion = (i: { data: { seq: number }; blockNumber: number | null }) => `${i.data.seq}.${i.blockNumber ?? '-'}`;
 
 /** The read routes, answering from `store` (and `ledger` for private and trace reads). */
-export function queryRoutes(store: QueryStore, ledger: LedgerClient, indexPosition: () => string = () => ''): QueryRoute[] {
+export function queryRoutes(
+  store: QueryStore,
+  ledger: LedgerClient,
+  indexPosition: () => string = () => '',
+  /** Called once per trace computed (not per cache hit): where it came from. */
+  observeTrace: (source: 'index' | 'ledger_mismatch' | 'ledger_not_indexed') => void = () => undefined,
+): QueryRoute[] {
   const q = <Z extends z.ZodRawShape>(shape: Z) => z.strictObject(shape);
   const query = <S extends z.ZodType>(schema: S, req: Request): z.output<S> => validate(schema, req.query, 'query');
   const routes: QueryRoute[] = [];
@@ -139,22 +146,49 @@ export function queryRoutes(store: QueryStore, ledger: LedgerClient, indexPositi
     sendPage(req, res, await store.listPartEvents(partId!, query(q(paging), req)), historyVersion);
   });
   const traceQ = q({ maxDepth: z.coerce.number().int().min(0).max(10).optional(), pageSize: z.coerce.number().int().min(1).max(1000).optional(), pageToken: z.string().regex(/^\d{1,9}$/).optional() });
-  // Traces are computed by the chaincode (the ledger's own answer) and cached until the index
-  // moves: a trace is as fresh as the index, and repeated reads cost no chaincode run.
-  const traceCache = new Map<string, { position: string; body: Buffer; etag: string }>();
-  get('/v1/parts/:partId/trace', 'parts', 'The part’s full history with what it consumed, machines, twin snapshots and plan anchors', traceQ, false, async (req, res) => {
+  // Traces are assembled from the index and checked against the ledger: the chaincode's digest of
+  // the whole walk (trace:GetPartTraceDigest) must equal the digest of the walk the index gives.
+  // On a mismatch (index behind the ledger, or damaged) the ledger's own trace is served instead.
+  // Pages and digests are cached until the index moves, so repeated reads cost no chaincode run.
+  const traceCache = new Map<string, { position: string; body: Buffer; etag: string; source: string }>();
+  const digestCache = new Map<string, { position: string; digest: string }>();
+  const remember = <V>(cache: Map<string, V>, key: string, value: V): void => {
+    cache.delete(key);
+    cache.set(key, value);
+    if (cache.size > 512) cache.delete(cache.keys().next().value!);
+  };
+  get('/v1/parts/:partId/trace', 'parts', 'The part’s full history with what it consumed, machines, twin snapshots and plan anchors (from the index, checked against the ledger; header X-Trace-Source)', traceQ, false, async (req, res) => {
     const { partId } = params(req);
     const options = query(traceQ, req);
     const key = `${partId}|${options.maxDepth ?? ''}|${options.pageSize ?? ''}|${options.pageToken ?? ''}`;
     const position = indexPosition();
     let hit = traceCache.get(key);
     if (!hit || hit.position !== position || position === '') {
-      const body = await ledger.evaluateRaw(req.principal!.identity, 'trace:GetPartTrace', [partId!, options]);
-      hit = { position, body, etag: `W/"trace-${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
-      traceCache.delete(key);
-      traceCache.set(key, hit);
-      if (traceCache.size > 512) traceCache.delete(traceCache.keys().next().value!);
+      const identity = req.principal!.identity;
+      const assembled = await assembleTraceFromIndex(store, partId!, options);
+      let source = 'ledger; not in the index';
+      let body: Buffer | undefined;
+      if (assembled) {
+        const digestKey = `${partId}|${options.maxDepth ?? ''}`;
+        let checked = digestCache.get(digestKey);
+        if (!checked || checked.position !== position || position === '') {
+          const d = await ledger.evaluate<{ digest: string }>(identity, 'trace:GetPartTraceDigest', [partId!, { maxDepth: options.maxDepth ?? 5 }]);
+          checked = { position, digest: d.digest };
+          remember(digestCache, digestKey, checked);
+        }
+        if (checked.digest === assembled.digest) {
+          body = Buffer.from(assembled.body);
+          source = 'index; verified against the ledger';
+        } else {
+          source = 'ledger; the index differs from the ledger';
+        }
+      }
+      observeTrace(source.startsWith('index') ? 'index' : source.includes('differs') ? 'ledger_mismatch' : 'ledger_not_indexed');
+      body ??= await ledger.evaluateRaw(identity, 'trace:GetPartTrace', [partId!, options]);
+      hit = { position, body, etag: `W/"trace-${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`, source };
+      remember(traceCache, key, hit);
     }
+    res.set('X-Trace-Source', hit.source);
     res.set('ETag', hit.etag);
     if (req.get('if-none-match') === hit.etag) {
       res.status(304).end();
