@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import type { Machine, Part, PartTrace, TwinSnapshot } from '@forgetrace/chaincode';
-import type { LedgerIdentity } from '@forgetrace/gateway/ledger';
+import type { Part, PartTrace, TwinSnapshot } from '@forgetrace/chaincode';
 import { evaluate, openHarness, rejectedWith, submit, type Harness } from '../support/harness';
 import { bomChain as buildBomChain, createOrder, ensureConsortium, hash, producePart, readyMachine, runOperation, scheduleAnchor, uid } from '../support/scenario';
 
