@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cors from 'cors';
-import express, { type Request, type Response } from 'express';
+import express, { type Request, type RequestHandler, type Response } from 'express';
 import rateLimit from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
@@ -43,7 +43,7 @@ export interface ServerDeps {
   readonly queries: readonly QueryRoute[];
   readonly logger: Logger;
   readonly metrics: Registry;
-  readonly http: { readonly corsOrigins: readonly string[]; readonly bodyLimit: string; readonly rateLimitPerMinute: number };
+  readonly http: { readonly corsOrigins: readonly string[]; readonly bodyLimit: string; readonly rateLimitPerMinute: number; readonly validateResponses?: boolean };
   /** Wait (bounded) until the index has applied a block, for read-your-writes. */
   readonly waitForIndex?: (blockNumber: number, transactionId: string) => Promise<void>;
   /** Readiness of the ledger and index: undefined when ready, else why not. */
@@ -130,14 +130,42 @@ export function createServer(deps: ServerDeps): express.Express {
   });
   v1.use(express.json({ limit: deps.http.bodyLimit, strict: true, type: 'application/json' }));
 
-  for (const c of COMMANDS) v1[c.method](c.path.replace('/v1', ''), allow(...c.roles), route(commandHandler(c, deps)));
-  for (const q of deps.queries) v1.get(q.path.replace('/v1', ''), allow(...q.roles), route(q.handler));
+  const check = (schema: z.ZodType, where: string): RequestHandler => (deps.http.validateResponses === false ? (_req, _res, next) => next() : checkResponses(schema, where, deps.logger));
+  for (const c of COMMANDS) v1[c.method](c.path.replace('/v1', ''), allow(...c.roles), check(c.response, `${c.method.toUpperCase()} ${c.path}`), route(commandHandler(c, deps)));
+  for (const q of deps.queries) v1.get(q.path.replace('/v1', ''), allow(...q.roles), check(q.response, `GET ${q.path}`), route(q.handler));
   for (const x of deps.extensions ?? []) x.register(v1);
 
   app.use('/v1', v1);
   app.use(notFoundRoute);
   app.use(problemHandler(deps.logger));
   return app;
+}
+
+/**
+ * Check every 2xx JSON body of a route against its response schema before it is sent. A body
+ * that does not match is a gateway bug: it is logged with the failing fields and the client
+ * gets a 500 problem instead of data the API does not describe (or should not disclose).
+ */
+export function checkResponses(schema: z.ZodType, where: string, logger: Logger): RequestHandler {
+  return (_req, res, next) => {
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => {
+      if (res.statusCode >= 200 && res.statusCode < 300) {
+        const r = schema.safeParse(body);
+        if (!r.success) {
+          const fields = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
+          logger.error({ route: where, fields }, 'response does not match its schema');
+          res.status(500).type('application/problem+json');
+          return json({
+            type: 'https://forgetrace.dev/problems/internal', title: 'Internal error', status: 500, code: 'INTERNAL', instance: res.req.originalUrl,
+            detail: `the gateway produced a response for ${where} that does not match the API description; it has been logged`,
+          });
+        }
+      }
+      return json(body);
+    };
+    next();
+  };
 }
 
 /** Validate path parameters of a route. */

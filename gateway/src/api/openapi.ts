@@ -15,6 +15,8 @@ export interface QueryDoc {
   readonly tag: string;
   readonly query?: z.ZodObject;
   readonly paginated?: boolean;
+  /** Schema of the 200 body (a page schema for lists). */
+  readonly response: z.ZodType;
 }
 
 /**
@@ -67,7 +69,7 @@ export function buildOpenApi(queries: readonly QueryDoc[], version: string, exte
         body: { required: true, content: { 'application/json': { schema: c.body } } },
       },
       responses: {
-        [String(c.status)]: { description: `Committed; the record as written. Headers: X-Transaction-Id, X-Block-Number.`, content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } },
+        [String(c.status)]: { description: `Committed; the record as written. Headers: X-Transaction-Id, X-Block-Number.`, content: { 'application/json': { schema: c.response } } },
         ...errors,
       },
     });
@@ -82,7 +84,7 @@ export function buildOpenApi(queries: readonly QueryDoc[], version: string, exte
       security: [{ apiKey: [] }, { bearer: [] }],
       request: { ...(params ? { params } : {}), ...(q.query ? { query: q.query } : {}) },
       responses: {
-        '200': { description: q.paginated ? 'A page: { items, nextCursor }; ETag header' : 'The resource; ETag header', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } },
+        '200': { description: q.paginated ? 'A page: { items, nextCursor }; ETag header' : 'The resource; ETag header', content: { 'application/json': { schema: q.response } } },
         '304': { description: 'Not modified (If-None-Match)' },
         ...errors,
       },

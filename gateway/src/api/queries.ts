@@ -10,7 +10,33 @@ import type { Indexed, Page, PointInTime, QueryStore } from '../indexer/store';
 import type { LedgerClient } from '../ledger/ledger-client';
 import { params, validate, type QueryRoute } from '../server';
 import { ApiError } from './problem';
+import * as R from './responses';
 import { assembleTraceFromIndex } from './trace-from-index';
+
+/** Response schema of each read route (the item schema for lists). */
+const QUERY_RESPONSES: Readonly<Record<string, z.ZodType>> = {
+  '/v1/consortium': R.consortium,
+  '/v1/members': R.member,
+  '/v1/members/:mspId': R.member,
+  '/v1/machines': R.machine,
+  '/v1/machines/:machineId': z.union([R.machine, R.recordAt(R.machine)]),
+  '/v1/machines/:machineId/events': R.machineEvent,
+  '/v1/machines/:machineId/twin-snapshots': R.twinSnapshot,
+  '/v1/twin-snapshots/:snapshotId': R.twinSnapshot,
+  '/v1/lots/:lotId': R.lot,
+  '/v1/lots/:lotId/events': R.lotEvent,
+  '/v1/orders': R.order,
+  '/v1/orders/:orderId': R.order,
+  '/v1/orders/:orderId/terms/:factoryMsp': R.terms,
+  '/v1/parts': R.part,
+  '/v1/parts/:partId': z.union([R.part, R.recordAt(R.part)]),
+  '/v1/parts/:partId/events': R.partEvent,
+  '/v1/parts/:partId/trace': R.partTrace,
+  '/v1/jobs': R.job,
+  '/v1/jobs/:jobId': R.job,
+  '/v1/anchors': R.anchor,
+  '/v1/anchors/:anchorId': R.anchor,
+};
 import { ANY } from './routes';
 
 const paging = { limit: z.coerce.number().int().min(1).max(500).optional(), cursor: z.string().min(1).max(512).optional() };
@@ -76,8 +102,11 @@ export function queryRoutes(
     if (!r || r.data === null) throw new ApiError('NOT_FOUND', `the index holds no version of ${kind} ${id} at block ${at}; ask with a timestamp for the exact history`);
     return { data: r.data, txId: r.lastEvent.txId, at: r.lastEvent.at, exact: r.exact };
   };
-  const get = (path: string, tag: string, summary: string, schema: z.ZodObject | undefined, paginated: boolean, handler: QueryRoute['handler']) =>
-    routes.push({ path, tag, summary, roles: ANY, ...(schema ? { query: schema } : {}), paginated, handler });
+  const get = (path: string, tag: string, summary: string, schema: z.ZodObject | undefined, paginated: boolean, handler: QueryRoute['handler']) => {
+    const item = QUERY_RESPONSES[path];
+    if (!item) throw new Error(`query route ${path} has no response schema`);
+    routes.push({ path, tag, summary, roles: ANY, ...(schema ? { query: schema } : {}), paginated, response: paginated ? R.page(item) : item, handler });
+  };
 
   get('/v1/consortium', 'members', 'The consortium record: name and administrator organisations (read from the ledger)', undefined, false, async (req, res) => {
     const consortium = await ledger.evaluateRaw(req.principal!.identity, 'registry:GetConsortium', []);
@@ -185,6 +214,9 @@ export function queryRoutes(
       }
       observeTrace(source.startsWith('index') ? 'index' : source.includes('differs') ? 'ledger_mismatch' : 'ledger_not_indexed');
       body ??= await ledger.evaluateRaw(identity, 'trace:GetPartTrace', [partId!, options]);
+      // The trace is sent as bytes, past the JSON response check: check it here, once per computation.
+      const valid = R.partTrace.safeParse(JSON.parse(body.toString('utf8')));
+      if (!valid.success) throw new ApiError('INTERNAL', `the trace of ${partId} does not match the API description at ${valid.error.issues[0]!.path.join('.')}: ${valid.error.issues[0]!.message}`);
       hit = { position, body, etag: `W/"trace-${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`, source };
       remember(traceCache, key, hit);
     }

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { schemas as S, TERMS_TRANSIENT_KEY } from '@forgetrace/chaincode/api';
 import type { Role } from './auth';
+import * as R from './responses';
 
 /** A command: one chaincode transaction behind one POST/PUT. */
 export interface CommandRoute {
@@ -25,6 +26,24 @@ export interface CommandRoute {
   readonly status: 200 | 201;
   /** Location of the created resource. */
   readonly location?: (result: any) => string;
+  /** Schema of the success body (the record as written). */
+  readonly response: z.ZodType;
+}
+
+/** The record each transaction returns, by contract. */
+function responseOf(transaction: string): z.ZodType {
+  const [contract, name] = transaction.split(':') as [string, string];
+  if (name === 'InitConsortium') return R.consortium;
+  if (contract === 'registry') return R.member;
+  if (contract === 'machines') return R.machine;
+  if (name === 'RegisterLot') return R.lot;
+  if (name === 'SetCommercialTerms') return R.termsAgreed;
+  if (name === 'CreateOrder' || name === 'CancelOrder') return R.order;
+  if (contract === 'orders' || name === 'RecordQc' || name === 'DisputeQc' || name === 'ResolveQcDispute') return R.part;
+  if (contract === 'jobs') return R.job;
+  if (contract === 'twins') return R.twinSnapshot;
+  if (contract === 'anchors') return R.anchor;
+  throw new Error(`no response schema for ${transaction}`);
 }
 
 const idParam = S.id;
@@ -32,12 +51,12 @@ const ANY: readonly Role[] = ['factory_operator', 'auditor', 'buyer', 'admin'];
 const FACTORY: readonly Role[] = ['factory_operator', 'admin'];
 const BUYER: readonly Role[] = ['buyer', 'admin'];
 
-const machineEvent = (type: string, transaction: string, body: z.ZodType, summary: string): CommandRoute => ({
+const machineEvent = (type: string, transaction: string, body: z.ZodType, summary: string): Omit<CommandRoute, 'response'> => ({
   kind: 'command', method: 'post', path: `/v1/machines/:machineId/${type}`, summary, tag: 'machines', roles: FACTORY, transaction, body,
   args: (p, b) => (transaction === 'machines:CancelTransfer' || transaction === 'machines:AcceptTransfer' ? [p.machineId] : [p.machineId, b]), status: 200,
 });
 
-export const COMMANDS: readonly CommandRoute[] = [
+const DECLARED: readonly Omit<CommandRoute, 'response'>[] = [
   { kind: 'command', method: 'post', path: '/v1/consortium', summary: 'Initialise the consortium once, naming the administrator organisations (an admin of one of them)', tag: 'members', roles: ['admin'], transaction: 'registry:InitConsortium', body: S.consortiumInit, args: (_p, b) => [b], status: 201, location: () => '/v1/consortium' },
   { kind: 'command', method: 'post', path: '/v1/members', summary: 'Admit a member organisation (consortium administrators)', tag: 'members', roles: ['admin'], transaction: 'registry:RegisterMember', body: S.memberInput, args: (_p, b) => [b], status: 201, location: (r) => `/v1/members/${r.mspId}` },
   { kind: 'command', method: 'post', path: '/v1/members/:mspId', summary: 'Update a member profile', tag: 'members', roles: ['admin'], transaction: 'registry:UpdateMember', body: S.memberPatch, args: (p, b) => [p.mspId, b], status: 200 },
@@ -73,6 +92,8 @@ export const COMMANDS: readonly CommandRoute[] = [
   { kind: 'command', method: 'post', path: '/v1/twin-snapshots', summary: 'Record a twin snapshot of a machine', tag: 'twins', roles: FACTORY, transaction: 'twins:RecordTwinSnapshot', body: S.twinInput, args: (_p, b) => [b], status: 201, location: (r) => `/v1/twin-snapshots/${r.id}` },
   { kind: 'command', method: 'post', path: '/v1/anchors', summary: 'Anchor a Merkle root of off-chain results', tag: 'anchors', roles: ['admin', 'factory_operator', 'buyer'], transaction: 'anchors:CreateAnchor', body: S.anchorInput, args: (_p, b) => [b], status: 201, location: (r) => `/v1/anchors/${r.id}` },
 ];
+
+export const COMMANDS: readonly CommandRoute[] = DECLARED.map((c) => ({ ...c, response: responseOf(c.transaction) }));
 
 /** Path parameters and what they must look like. */
 export const PATH_PARAMS: Readonly<Record<string, z.ZodType<string>>> = {

@@ -26,6 +26,8 @@ export const configSchema = z.strictObject({
     corsOrigins: z.array(z.url()).default([]),
     bodyLimit: z.string().regex(/^\d+(kb|mb)$/, 'must look like 256kb or 1mb').default('256kb'),
     rateLimitPerMinute: z.coerce.number().int().min(1).max(1_000_000).default(600),
+    /** Check every 2xx JSON response against its OpenAPI schema (a mismatch answers 500 and is logged). */
+    validateResponses: z.boolean().default(true),
   }).prefault({}),
   ledger: z.discriminatedUnion('kind', [
     z.strictObject({
