@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type autocannon from 'autocannon';
 import { Worker } from 'node:worker_threads';
+import { gzipSync } from 'node:zlib';
 import express from 'express';
 import pino from 'pino';
 import { apiKeyHash } from '@forgetrace/gateway/dist/api/auth';
@@ -87,16 +88,29 @@ async function main(): Promise<void> {
     // The ceiling: a bare Express route with the same JSON.
     const bare = express();
     const fixed = JSON.parse(body) as unknown;
-    bare.get('/trace', (_req, res) => void res.json(fixed));
+    const fixedGzip = gzipSync(Buffer.from(JSON.stringify(fixed)), { level: 6 });
+    // The best a bare route can do: a fixed body, pre-compressed for clients that accept gzip.
+    bare.get('/trace', (req, res) => {
+      if (req.acceptsEncodings('gzip', 'identity') === 'gzip') return void res.type('application/json').set({ 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' }).send(fixedGzip);
+      res.json(fixed);
+    });
     ceiling = await new Promise<Server>((r) => { const s = bare.listen(0, '127.0.0.1', () => r(s)); });
     const ceilingUrl = `http://127.0.0.1:${(ceiling.address() as AddressInfo).port}/trace`;
 
     const common = { connections: 32, duration: seconds, pipelining: 1 };
-    log(`ceiling: bare Express, ${seconds} s, 32 connections ...`);
-    const c = await run({ ...common, url: ceilingUrl });
-    log(`trace: GET ${tracePath}, ${seconds} s, 32 connections ...`);
-    const t = await run({ ...common, url: gateway.url + tracePath, headers: { 'X-API-Key': 'bench-op-key' } });
+    // Headline runs as a browser asks (Accept-Encoding: gzip; ${(fixedGzip.length / 1024).toFixed(0)} KB on the wire);
+    // the same pair without compression follows.
+    const gz = { 'Accept-Encoding': 'gzip' };
+    log(`ceiling: bare Express, ${seconds} s, 32 connections, gzip (${fixedGzip.length} bytes) ...`);
+    const c = await run({ ...common, url: ceilingUrl, headers: gz });
+    log(`trace: GET ${tracePath}, ${seconds} s, 32 connections, gzip ...`);
+    const t = await run({ ...common, url: gateway.url + tracePath, headers: { 'X-API-Key': 'bench-op-key', ...gz } });
     if (t.non2xx > 0 || t.errors > 0) throw new Error(`trace run had ${t.non2xx} non-2xx answers and ${t.errors} errors`);
+    log(`ceiling: bare Express, ${seconds} s, 32 connections, identity ...`);
+    const ci = await run({ ...common, url: ceilingUrl });
+    log(`trace: GET ${tracePath}, ${seconds} s, 32 connections, identity ...`);
+    const ti = await run({ ...common, url: gateway.url + tracePath, headers: { 'X-API-Key': 'bench-op-key' } });
+    if (ti.non2xx > 0 || ti.errors > 0) throw new Error(`identity trace run had ${ti.non2xx} non-2xx answers and ${ti.errors} errors`);
 
     // Writes: job starts through the API, one per request.
     const writes = 2000;
@@ -122,10 +136,11 @@ async function main(): Promise<void> {
     const ratio = rps(t) / rps(c);
     log(`ceiling: ${rps(c).toFixed(0)} req/s, p99 ${c.latency.p99} ms`);
     log(`trace:   ${rps(t).toFixed(0)} req/s (${(ratio * 100).toFixed(0)}% of the ceiling), p99 ${t.latency.p99} ms`);
+    log(`without compression: ceiling ${rps(ci).toFixed(0)} req/s p99 ${ci.latency.p99} ms; trace ${rps(ti).toFixed(0)} req/s (${((rps(ti) / rps(ci)) * 100).toFixed(0)}%) p99 ${ti.latency.p99} ms`);
     log(`writes:  ${writeRps.toFixed(0)} job reports/s committed through the API (${wr['2xx']} of ${writes}), p99 ${wr.latency.p99} ms`);
     const met = ratio >= 0.25 && t.latency.p99 < 50;
     log(`targets: trace >= 25% of ceiling ${ratio >= 0.25 ? 'met' : 'MISSED'}; p99 < 50 ms ${t.latency.p99 < 50 ? 'met' : 'MISSED'}`);
-    if (json) console.log(JSON.stringify({ traceRps: Math.round(rps(t)), ceilingRps: Math.round(rps(c)), traceP99Ms: t.latency.p99, writeRps: Math.round(writeRps), traceEntries: entries, ceilingP99Ms: c.latency.p99, writeP99Ms: wr.latency.p99, targetsMet: met }));
+    if (json) console.log(JSON.stringify({ traceRps: Math.round(rps(t)), ceilingRps: Math.round(rps(c)), traceP99Ms: t.latency.p99, writeRps: Math.round(writeRps), traceEntries: entries, ceilingP99Ms: c.latency.p99, writeP99Ms: wr.latency.p99, traceRpsIdentity: Math.round(rps(ti)), ceilingRpsIdentity: Math.round(rps(ci)), traceP99MsIdentity: ti.latency.p99, ceilingP99MsIdentity: ci.latency.p99, gzipBytes: fixedGzip.length, targetsMet: met }));
     process.exitCode = met ? 0 : 1;
   } finally {
     ceiling?.close();

@@ -3,6 +3,7 @@
  * private terms and the part trace come from the ledger itself.
  */
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { schemas as S } from '@forgetrace/chaincode/api';
@@ -179,7 +180,8 @@ export function queryRoutes(
   // the whole walk (trace:GetPartTraceDigest) must equal the digest of the walk the index gives.
   // On a mismatch (index behind the ledger, or damaged) the ledger's own trace is served instead.
   // Pages and digests are cached until the index moves, so repeated reads cost no chaincode run.
-  const traceCache = new Map<string, { position: string; body: Buffer; etag: string; source: string }>();
+  // A cached page also keeps its gzip form (made on first demand), sent to clients that accept it.
+  const traceCache = new Map<string, { position: string; body: Buffer; etag: string; source: string; gzip?: Buffer }>();
   const digestCache = new Map<string, { position: string; digest: string }>();
   const remember = <V>(cache: Map<string, V>, key: string, value: V): void => {
     cache.delete(key);
@@ -220,13 +222,18 @@ export function queryRoutes(
       hit = { position, body, etag: `W/"trace-${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`, source };
       remember(traceCache, key, hit);
     }
-    res.set('X-Trace-Source', hit.source);
-    res.set('ETag', hit.etag);
+    res.set({ 'X-Trace-Source': hit.source, ETag: hit.etag, Vary: 'Accept-Encoding' });
     if (req.get('if-none-match') === hit.etag) {
       res.status(304).end();
       return;
     }
-    res.type('application/json').send(hit.body);
+    res.type('application/json');
+    if (hit.body.length >= 1024 && req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+      hit.gzip ??= gzipSync(hit.body, { level: 6 });
+      res.set('Content-Encoding', 'gzip').send(hit.gzip);
+      return;
+    }
+    res.send(hit.body);
   });
 
   const jobsQ = q({ factoryMsp: S.mspId.optional(), partId: S.id.optional(), status: z.enum(['assigned', 'accepted', 'declined', 'started', 'finished', 'cancelled']).optional(), ...paging });
