@@ -221,6 +221,10 @@ describe('gateway API', function () {
     it('serves a part’s trace and its state at an earlier time', async () => {
       const trace = await request(org1.url).get('/v1/parts/PO-1001.1/trace').set(auditor1).expect(200);
       expect(trace.headers['x-trace-source']).to.equal('index; verified against the ledger');
+      expect(trace.headers['content-encoding']).to.equal('gzip');
+      const plain = await request(org1.url).get('/v1/parts/PO-1001.1/trace').set(auditor1).set('Accept-Encoding', 'identity').expect(200);
+      expect(plain.headers['content-encoding']).to.equal(undefined);
+      expect(plain.text).to.equal(trace.text);
       expect(trace.text).to.equal(Buffer.from(await demo.ledger.evaluate(demo.users.auditor, 'trace:GetPartTrace', ['PO-1001.1', '{}'])).toString('utf8'));
       expect(trace.body.entries.map((e: { type: string }) => e.type)).to.deep.equal(['created', 'job_assigned', 'job_accepted', 'operation_started', 'operation_finished', 'qc_recorded', 'shipped']);
       const events = await request(org1.url).get('/v1/parts/PO-1001.1/events').set(auditor1).expect(200);
