@@ -27,6 +27,16 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+/** What a feature module may use of the running gateway. */
+export interface ExtensionContext {
+  readonly config: GatewayConfig;
+  readonly store: QueryStore;
+  readonly ledger: LedgerClient;
+  readonly indexer: Indexer;
+  readonly logger: Logger;
+  readonly metrics: Registry;
+}
+
 export interface StartOptions {
   readonly config: GatewayConfig;
   /** The ledger (the caller opens it; the gateway does not close it). */
@@ -34,8 +44,11 @@ export interface StartOptions {
   readonly wallet: Wallet;
   readonly logger?: Logger;
   readonly version?: string;
-  /** Feature modules with their own routes (closed on shutdown, after the HTTP server). */
-  readonly extensions?: readonly ApiExtension[];
+  /**
+   * Feature modules with their own routes (closed on shutdown, after the HTTP server), or a
+   * function making them from the gateway's own store, ledger client and indexer.
+   */
+  readonly extensions?: readonly ApiExtension[] | ((context: ExtensionContext) => readonly ApiExtension[]);
 }
 
 /** Start the gateway described by `config` and listen on its host and port. */
@@ -67,6 +80,9 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     labelNames: ['source'], registers: [metrics],
   });
   const ledger = new LedgerClient(options.ledger, { observe: (transaction, outcome, seconds) => submitSeconds.observe({ transaction, outcome }, seconds) });
+  const extensions = typeof options.extensions === 'function'
+    ? options.extensions({ config, store, ledger, indexer, logger, metrics })
+    : (options.extensions ?? []);
   const app = createServer({
     mspId: config.mspId,
     version: options.version ?? '0.1.0',
@@ -81,7 +97,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     logger,
     metrics,
     http: config.http,
-    extensions: options.extensions ?? [],
+    extensions,
     waitForIndex: (block, transactionId) => indexer.waitFor(block, { transactionId, timeoutMs: 2000 }).catch(() => undefined),
     notReady: async () => {
       try {
@@ -109,7 +125,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
         server.close(() => resolve());
         server.closeIdleConnections();
       });
-      for (const x of options.extensions ?? []) await x.close?.();
+      for (const x of extensions) await x.close?.();
       await indexer.stop();
       await store.close();
     },
