@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { resolveIdentities, type AuthOptions } from './api/auth';
+import { AnchorOutbox } from './anchoring/anchor-outbox';
 import type { ApiExtension } from './api/openapi';
 import { queryRoutes } from './api/queries';
 import type { GatewayConfig } from './config/config';
@@ -20,6 +21,7 @@ import type { Wallet } from './wallet/wallet';
 
 export interface RunningGateway {
   readonly url: string;
+  readonly outbox: AnchorOutbox;
   readonly server: Server;
   readonly store: QueryStore;
   readonly indexer: Indexer;
@@ -35,6 +37,8 @@ export interface ExtensionContext {
   readonly indexer: Indexer;
   readonly logger: Logger;
   readonly metrics: Registry;
+  /** The gateway's anchoring outbox (records → Merkle batches → one CreateAnchor each); started and closed by the gateway. */
+  readonly outbox: AnchorOutbox;
 }
 
 export interface StartOptions {
@@ -80,8 +84,16 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     labelNames: ['source'], registers: [metrics],
   });
   const ledger = new LedgerClient(options.ledger, { observe: (transaction, outcome, seconds) => submitSeconds.observe({ transaction, outcome }, seconds) });
+  // The anchoring outbox submits as the first user whose role may anchor (admin, factory operator or buyer).
+  const anchorUser = config.auth.users.find((u) => u.role !== 'auditor');
+  const outbox = AnchorOutbox.open({
+    filename: config.anchoring.sqlitePath, ledger, identity: identities.get((anchorUser ?? config.auth.users[0]!).id)!,
+    maxBatchSize: config.anchoring.maxBatchSize, maxAgeMs: config.anchoring.maxAgeMs,
+    onError: (e) => logger.warn({ err: e }, 'anchoring flush failed; it is retried'),
+  });
+  if (anchorUser) outbox.start(config.anchoring.flushIntervalMs);
   const extensions = typeof options.extensions === 'function'
-    ? options.extensions({ config, store, ledger, indexer, logger, metrics })
+    ? options.extensions({ config, store, ledger, indexer, logger, metrics, outbox })
     : (options.extensions ?? []);
   const app = createServer({
     mspId: config.mspId,
@@ -117,6 +129,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
   logger.info({ url }, 'gateway listening');
   return {
     url,
+    outbox,
     server,
     store,
     indexer,
@@ -126,6 +139,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
         server.closeIdleConnections();
       });
       for (const x of extensions) await x.close?.();
+      await outbox.close();
       await indexer.stop();
       await store.close();
     },

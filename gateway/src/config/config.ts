@@ -71,6 +71,13 @@ export const configSchema = z.strictObject({
     jwtAudience: z.string().min(1).default('forgetrace-gateway'),
     users: z.array(userSchema).min(1, 'must list at least one user'),
   }),
+  /** The anchoring outbox: its SQLite file (':memory:' loses pending records on restart) and batch limits. */
+  anchoring: z.strictObject({
+    sqlitePath: z.string().min(1).default(':memory:'),
+    maxBatchSize: z.coerce.number().int().min(1).max(100_000).default(256),
+    maxAgeMs: z.coerce.number().int().min(0).max(86_400_000).default(2000),
+    flushIntervalMs: z.coerce.number().int().min(50).max(3_600_000).default(500),
+  }).prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -93,6 +100,7 @@ const ENV: ReadonlyArray<[string, string[]]> = [
   ['FT_WALLET', ['wallet']],
   ['FT_INDEX_SQLITE', ['index', 'sqlitePath']],
   ['FT_INDEX_POSTGRES_URL', ['index', 'postgresUrl']],
+  ['FT_ANCHORING_SQLITE', ['anchoring', 'sqlitePath']],
   ['FT_JWT_SECRET', ['auth', 'jwtSecret']],
   ['FT_LOG_LEVEL', ['logLevel']],
   ['FT_FABRIC_PEER', ['ledger', 'peerEndpoint']],
