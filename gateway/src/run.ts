@@ -17,6 +17,7 @@ import { ConfigError, loadConfig, type GatewayConfig } from './config/config';
 import { EmbeddedLedger } from './ledger/embedded/embedded-ledger';
 import { FabricLedger } from './ledger/fabric/fabric-ledger';
 import type { LedgerPort } from './ledger/port';
+import { standardFeatures } from './features';
 import { startGateway, type RunningGateway } from './main';
 import { ensureEnrolled } from './wallet/enroll';
 import { FileSystemWallet, type Wallet } from './wallet/wallet';
@@ -70,7 +71,7 @@ export async function run(config: GatewayConfig, logger: Logger): Promise<{ gate
   const ledger = await openLedger(config, wallet);
   let gateway: RunningGateway;
   try {
-    gateway = await startGateway({ config, ledger, wallet, logger });
+    gateway = await startGateway({ config, ledger, wallet, logger, extensions: standardFeatures });
   } catch (e) {
     await ledger.close();
     throw e;

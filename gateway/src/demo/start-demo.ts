@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { apiKeyHash, type Role } from '../api/auth';
 import { configSchema } from '../config/config';
+import { standardFeatures } from '../features';
 import { startGateway, type RunningGateway } from '../main';
 import { InMemoryWallet } from '../wallet/wallet';
 import { DEMO_MEMBERS, openDemoConsortium } from './demo-consortium';
@@ -54,10 +55,11 @@ export async function startDemo(directory: string, basePort = 8080, host = '127.
         ledger: { kind: 'embedded', directory: join(directory, 'ledger') },
         wallet: '(in memory)',
         index: { sqlitePath: join(directory, `index-${member.mspId}.sqlite`) },
+        anchoring: { sqlitePath: join(directory, `outbox-${member.mspId}.sqlite`) },
         auth: { users },
         logLevel: process.env.FT_LOG_LEVEL ?? 'warn',
       });
-      const gateway = await startGateway({ config, ledger: demo.ledger, wallet, logger: pino({ level: config.logLevel, base: { msp: member.mspId } }) });
+      const gateway = await startGateway({ config, ledger: demo.ledger, wallet, logger: pino({ level: config.logLevel, base: { msp: member.mspId } }), extensions: standardFeatures });
       running.push(gateway);
       gateways.push({ mspId: member.mspId, name: member.name, url: gateway.url, apiKeys });
     }

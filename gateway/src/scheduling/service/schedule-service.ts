@@ -195,6 +195,7 @@ export class ScheduleService {
       if (m.kind === 'progress') run.progress = { generation: m.generation, bestObjective: m.bestObjective, seconds: m.seconds };
       else if (m.kind === 'done') {
         run.result = m.result;
+        run.progress = { generation: m.result.stats.generations, bestObjective: m.result.plan.objective, seconds: m.result.stats.seconds };
         run.assignments = toAssignments(m.result.plan, context);
         run.status = 'done';
         void worker.terminate();
