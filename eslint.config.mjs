@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.fabric/**', '.data/**', 'coverage/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '.fabric/**', '.data/**', 'coverage/**', 'contracts/artifacts/**', 'contracts/cache/**', 'contracts/types/**', 'contracts/coverage/**', 'contracts/ignition/deployments/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
