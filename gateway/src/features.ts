@@ -6,8 +6,19 @@ import type { ApiExtension } from './api/openapi';
 import type { ExtensionContext } from './main';
 import { scheduleApi } from './scheduling/service/schedule-api';
 import { ScheduleService } from './scheduling/service/schedule-service';
+import { SubscriptionService } from './subscriptions/subscription-service';
+import { subscriptionsApi } from './subscriptions/subscriptions-api';
 
 /** The standard extensions for a gateway. */
 export function standardFeatures(context: ExtensionContext): ApiExtension[] {
-  return [scheduleApi(new ScheduleService({ store: context.store, ledger: context.ledger }))];
+  const { config } = context;
+  const subscriptions = new SubscriptionService({
+    ledger: context.ledger.port, filename: config.subscriptions.sqlitePath, logger: context.logger.child({ component: 'webhooks' }),
+    metrics: context.metrics, maxAttempts: config.subscriptions.maxAttempts, timeoutMs: config.subscriptions.timeoutMs,
+  });
+  subscriptions.start();
+  return [
+    scheduleApi(new ScheduleService({ store: context.store, ledger: context.ledger })),
+    subscriptionsApi(subscriptions, context.ledger.port),
+  ];
 }

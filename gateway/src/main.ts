@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import { resolveIdentities, type AuthOptions } from './api/auth';
+import { authenticate, authenticateUpgrade, resolveIdentities, type AuthOptions } from './api/auth';
 import { AnchorOutbox } from './anchoring/anchor-outbox';
 import type { ApiExtension } from './api/openapi';
 import { queryRoutes } from './api/queries';
@@ -123,6 +123,12 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.http.port, config.http.host, () => resolve(s));
     s.once('error', reject);
+  });
+  // WebSocket upgrades go to the first extension that takes them, authenticated like the API.
+  const authHandler = authenticate(auth, identities);
+  server.on('upgrade', (req, socket, head) => {
+    const taken = extensions.some((x) => x.upgrade?.(req, socket, head, () => authenticateUpgrade(authHandler, req)) ?? false);
+    if (!taken) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
   });
   const address = server.address() as AddressInfo;
   const url = `http://${config.http.host}:${address.port}`;

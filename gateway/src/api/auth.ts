@@ -96,3 +96,24 @@ export function allow(...roles: Role[]): RequestHandler {
 export function apiKeyHash(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
+
+/**
+ * Authenticate a raw HTTP request (a WebSocket upgrade) with the same rules as the API:
+ * `X-API-Key`, `Authorization: Bearer`, or — since browsers cannot set headers on a WebSocket —
+ * a bearer token in the `access_token` query parameter.
+ * @throws ApiError UNAUTHENTICATED
+ */
+export async function authenticateUpgrade(handler: RequestHandler, req: import('node:http').IncomingMessage): Promise<Principal> {
+  const url = new URL(req.url ?? '/', 'http://gateway');
+  const token = url.searchParams.get('access_token');
+  const headers: Record<string, string | undefined> = {
+    'x-api-key': typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : undefined,
+    authorization: req.headers.authorization ?? (token ? `Bearer ${token}` : undefined),
+  };
+  const fake = { get: (name: string) => headers[name.toLowerCase()], principal: undefined as Principal | undefined };
+  const res = { set: () => res };
+  await new Promise<void>((resolve, reject) => {
+    (handler as unknown as (rq: unknown, rs: unknown, next: (e?: unknown) => void) => void)(fake, res, (e?: unknown) => (e ? reject(e) : resolve()));
+  });
+  return fake.principal!;
+}

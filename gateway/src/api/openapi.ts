@@ -31,6 +31,11 @@ export interface ApiExtension {
   document(registry: OpenAPIRegistry, problemResponses: Record<string, object>): void;
   /** Called by the gateway's graceful shutdown after the HTTP server has drained. */
   close?(): Promise<void>;
+  /**
+   * Take a WebSocket upgrade request (return true) or leave it to others (false).
+   * `authenticate` applies the API's authentication to it.
+   */
+  upgrade?(req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer, authenticate: () => Promise<import('./auth').Principal>): boolean;
 }
 
 const problem = z.object({

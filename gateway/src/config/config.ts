@@ -78,6 +78,12 @@ export const configSchema = z.strictObject({
     maxAgeMs: z.coerce.number().int().min(0).max(86_400_000).default(2000),
     flushIntervalMs: z.coerce.number().int().min(50).max(3_600_000).default(500),
   }).prefault({}),
+  /** Webhook subscriptions: their SQLite file (cursors survive restarts unless ':memory:'). */
+  subscriptions: z.strictObject({
+    sqlitePath: z.string().min(1).default(':memory:'),
+    maxAttempts: z.coerce.number().int().min(1).max(100).default(8),
+    timeoutMs: z.coerce.number().int().min(100).max(60_000).default(5000),
+  }).prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -101,6 +107,7 @@ const ENV: ReadonlyArray<[string, string[]]> = [
   ['FT_INDEX_SQLITE', ['index', 'sqlitePath']],
   ['FT_INDEX_POSTGRES_URL', ['index', 'postgresUrl']],
   ['FT_ANCHORING_SQLITE', ['anchoring', 'sqlitePath']],
+  ['FT_SUBSCRIPTIONS_SQLITE', ['subscriptions', 'sqlitePath']],
   ['FT_JWT_SECRET', ['auth', 'jwtSecret']],
   ['FT_LOG_LEVEL', ['logLevel']],
   ['FT_FABRIC_PEER', ['ledger', 'peerEndpoint']],
