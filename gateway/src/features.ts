@@ -2,9 +2,12 @@
  * The feature modules every gateway runs, wired in one place (STYLE: feature folders, one
  * wiring point): `npm start`'s demo gateways and `run.js` both use this.
  */
+import { anchoringApi } from './anchoring/anchoring-api';
 import type { ApiExtension } from './api/openapi';
 import type { ExtensionContext } from './main';
 import { scheduleApi } from './scheduling/service/schedule-api';
+import { recommendationApi } from './recommend/service/recommendation-api';
+import { RecommendationService } from './recommend/service/recommendation-service';
 import { ScheduleService } from './scheduling/service/schedule-service';
 import { SubscriptionService } from './subscriptions/subscription-service';
 import { subscriptionsApi } from './subscriptions/subscriptions-api';
@@ -20,5 +23,10 @@ export function standardFeatures(context: ExtensionContext): ApiExtension[] {
   return [
     scheduleApi(new ScheduleService({ store: context.store, ledger: context.ledger })),
     subscriptionsApi(subscriptions, context.ledger.port),
+    anchoringApi(context.outbox, context.ledger),
+    recommendationApi(new RecommendationService({
+      store: context.store, ledger: context.ledger, outbox: context.outbox, identity: context.anchorIdentity,
+      sqlitePath: config.recommend.sqlitePath, logger: context.logger.child({ component: 'recommend' }),
+    })),
   ];
 }

@@ -15,7 +15,7 @@ import { PostgresStore } from './indexer/postgres-store';
 import { SqliteStore } from './indexer/sqlite-store';
 import type { QueryStore } from './indexer/store';
 import { LedgerClient } from './ledger/ledger-client';
-import type { LedgerPort } from './ledger/port';
+import type { LedgerIdentity, LedgerPort } from './ledger/port';
 import { createServer } from './server';
 import type { Wallet } from './wallet/wallet';
 
@@ -39,6 +39,8 @@ export interface ExtensionContext {
   readonly metrics: Registry;
   /** The gateway's anchoring outbox (records → Merkle batches → one CreateAnchor each); started and closed by the gateway. */
   readonly outbox: AnchorOutbox;
+  /** The identity the gateway anchors with (its first user whose role may anchor). */
+  readonly anchorIdentity: LedgerIdentity;
 }
 
 export interface StartOptions {
@@ -86,14 +88,15 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
   const ledger = new LedgerClient(options.ledger, { observe: (transaction, outcome, seconds) => submitSeconds.observe({ transaction, outcome }, seconds) });
   // The anchoring outbox submits as the first user whose role may anchor (admin, factory operator or buyer).
   const anchorUser = config.auth.users.find((u) => u.role !== 'auditor');
+  const anchorIdentity = identities.get((anchorUser ?? config.auth.users[0]!).id)!;
   const outbox = AnchorOutbox.open({
-    filename: config.anchoring.sqlitePath, ledger, identity: identities.get((anchorUser ?? config.auth.users[0]!).id)!,
+    filename: config.anchoring.sqlitePath, ledger, identity: anchorIdentity,
     maxBatchSize: config.anchoring.maxBatchSize, maxAgeMs: config.anchoring.maxAgeMs,
     onError: (e) => logger.warn({ err: e }, 'anchoring flush failed; it is retried'),
   });
   if (anchorUser) outbox.start(config.anchoring.flushIntervalMs);
   const extensions = typeof options.extensions === 'function'
-    ? options.extensions({ config, store, ledger, indexer, logger, metrics, outbox })
+    ? options.extensions({ config, store, ledger, indexer, logger, metrics, outbox, anchorIdentity })
     : (options.extensions ?? []);
   const app = createServer({
     mspId: config.mspId,

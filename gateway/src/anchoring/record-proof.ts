@@ -60,3 +60,32 @@ export function verifyRecordProof(payload: unknown, proof: RecordProof, anchor: 
     return false;
   }
 }
+
+/** Why a record proof does not hold, or that it does. */
+export type RecordProofVerdict =
+  | { readonly valid: true }
+  | { readonly valid: false; readonly reason: 'malformed proof' | 'anchor mismatch' | 'payload does not match the leaf' | 'wrong Merkle path' | 'root differs from the anchor'; readonly detail: string };
+
+/**
+ * Check a record proof step by step and say which step fails. `anchor` is the anchor as the
+ * ledger holds it (`anchors:GetAnchor`); the caller reports "anchor not found" itself.
+ */
+export function explainRecordProof(payload: unknown, proof: RecordProof, anchor: { readonly id: string; readonly merkleRoot: string }): RecordProofVerdict {
+  if (!proof || typeof proof.recordId !== 'string' || !Array.isArray(proof.leaf) || !Array.isArray(proof.proof) || typeof proof.root !== 'string') {
+    return { valid: false, reason: 'malformed proof', detail: 'a proof needs recordId, leaf, root, proof and anchorId' };
+  }
+  if (anchor.id !== proof.anchorId) return { valid: false, reason: 'anchor mismatch', detail: `the proof names anchor ${proof.anchorId}, not ${anchor.id}` };
+  const leaf = recordLeaf(proof.recordId, payload);
+  if (proof.leaf[0] !== leaf[0] || String(proof.leaf[1]).toLowerCase() !== leaf[1]) {
+    return { valid: false, reason: 'payload does not match the leaf', detail: `SHA-256 of the payload's canonical JSON is ${leaf[1]}, the leaf says ${String(proof.leaf[1])}` };
+  }
+  let root: string;
+  try {
+    root = StandardMerkleTree.verify(proof.root, [...LEAF_ENCODING], leaf, [...proof.proof]) ? proof.root.toLowerCase() : '';
+  } catch (e) {
+    return { valid: false, reason: 'malformed proof', detail: (e as Error).message };
+  }
+  if (!root) return { valid: false, reason: 'wrong Merkle path', detail: `the path from the leaf does not lead to ${proof.root}` };
+  if (root !== '0x' + anchor.merkleRoot.toLowerCase()) return { valid: false, reason: 'root differs from the anchor', detail: `the proof's root ${root} is not the anchor's 0x${anchor.merkleRoot}` };
+  return { valid: true };
+}

@@ -78,6 +78,8 @@ export const configSchema = z.strictObject({
     maxAgeMs: z.coerce.number().int().min(0).max(86_400_000).default(2000),
     flushIntervalMs: z.coerce.number().int().min(50).max(3_600_000).default(500),
   }).prefault({}),
+  /** The recommender's feedback and model versions (off-chain, private). */
+  recommend: z.strictObject({ sqlitePath: z.string().min(1).default(':memory:') }).prefault({}),
   /** Webhook subscriptions: their SQLite file (cursors survive restarts unless ':memory:'). */
   subscriptions: z.strictObject({
     sqlitePath: z.string().min(1).default(':memory:'),
@@ -108,6 +110,7 @@ const ENV: ReadonlyArray<[string, string[]]> = [
   ['FT_INDEX_POSTGRES_URL', ['index', 'postgresUrl']],
   ['FT_ANCHORING_SQLITE', ['anchoring', 'sqlitePath']],
   ['FT_SUBSCRIPTIONS_SQLITE', ['subscriptions', 'sqlitePath']],
+  ['FT_RECOMMEND_SQLITE', ['recommend', 'sqlitePath']],
   ['FT_JWT_SECRET', ['auth', 'jwtSecret']],
   ['FT_LOG_LEVEL', ['logLevel']],
   ['FT_FABRIC_PEER', ['ledger', 'peerEndpoint']],

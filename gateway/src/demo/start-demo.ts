@@ -57,6 +57,7 @@ export async function startDemo(directory: string, basePort = 8080, host = '127.
         index: { sqlitePath: join(directory, `index-${member.mspId}.sqlite`) },
         anchoring: { sqlitePath: join(directory, `outbox-${member.mspId}.sqlite`) },
         subscriptions: { sqlitePath: join(directory, `subscriptions-${member.mspId}.sqlite`) },
+        recommend: { sqlitePath: join(directory, `recommend-${member.mspId}.sqlite`) },
         auth: { users },
         logLevel: process.env.FT_LOG_LEVEL ?? 'warn',
       });
