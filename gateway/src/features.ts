@@ -2,10 +2,12 @@
  * The feature modules every gateway runs, wired in one place (STYLE: feature folders, one
  * wiring point): `npm start`'s demo gateways and `run.js` both use this.
  */
+import { readFileSync } from 'node:fs';
 import { anchoringApi } from './anchoring/anchoring-api';
 import type { ApiExtension } from './api/openapi';
 import type { ExtensionContext } from './main';
 import { scheduleApi } from './scheduling/service/schedule-api';
+import { EscrowClient, PaymentsAgent, paymentsApi } from './payments';
 import { recommendationApi } from './recommend/service/recommendation-api';
 import { RecommendationService } from './recommend/service/recommendation-service';
 import { ScheduleService } from './scheduling/service/schedule-service';
@@ -13,8 +15,20 @@ import { SubscriptionService } from './subscriptions/subscription-service';
 import { subscriptionsApi } from './subscriptions/subscriptions-api';
 
 /** The standard extensions for a gateway. */
-export function standardFeatures(context: ExtensionContext): ApiExtension[] {
+export async function standardFeatures(context: ExtensionContext): Promise<ApiExtension[]> {
   const { config } = context;
+  const extras: ApiExtension[] = [];
+  if (config.payments) {
+    const key = (file: string | undefined) => (file ? readFileSync(file, 'utf8').trim() : undefined);
+    const attestorKey = key(config.payments.attestorKeyFile);
+    const funderKey = key(config.payments.funderKeyFile);
+    const escrow = await EscrowClient.connect({ rpcUrl: config.payments.rpcUrl, escrowAddress: config.payments.escrowAddress, ...(attestorKey ? { attestorKey } : {}), ...(funderKey ? { funderKey } : {}) });
+    const agent = attestorKey
+      ? new PaymentsAgent({ escrow, ledger: context.ledger, identity: context.anchorIdentity, ...(config.payments.reporter ? { outbox: context.outbox } : {}), onError: (e) => context.logger.warn({ err: e }, 'payments sync failed; retried') })
+      : undefined;
+    agent?.start(config.payments.syncIntervalMs);
+    extras.push(paymentsApi({ escrow, ledger: context.ledger, ...(agent ? { agent } : {}) }));
+  }
   const subscriptions = new SubscriptionService({
     ledger: context.ledger.port, filename: config.subscriptions.sqlitePath, logger: context.logger.child({ component: 'webhooks' }),
     metrics: context.metrics, maxAttempts: config.subscriptions.maxAttempts, timeoutMs: config.subscriptions.timeoutMs,
@@ -28,5 +42,6 @@ export function standardFeatures(context: ExtensionContext): ApiExtension[] {
       store: context.store, ledger: context.ledger, outbox: context.outbox, identity: context.anchorIdentity,
       sqlitePath: config.recommend.sqlitePath, logger: context.logger.child({ component: 'recommend' }),
     })),
+    ...extras,
   ];
 }

@@ -54,7 +54,7 @@ export interface StartOptions {
    * Feature modules with their own routes (closed on shutdown, after the HTTP server), or a
    * function making them from the gateway's own store, ledger client and indexer.
    */
-  readonly extensions?: readonly ApiExtension[] | ((context: ExtensionContext) => readonly ApiExtension[]);
+  readonly extensions?: readonly ApiExtension[] | ((context: ExtensionContext) => readonly ApiExtension[] | Promise<readonly ApiExtension[]>);
 }
 
 /** Start the gateway described by `config` and listen on its host and port. */
@@ -96,7 +96,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
   });
   if (anchorUser) outbox.start(config.anchoring.flushIntervalMs);
   const extensions = typeof options.extensions === 'function'
-    ? options.extensions({ config, store, ledger, indexer, logger, metrics, outbox, anchorIdentity })
+    ? await options.extensions({ config, store, ledger, indexer, logger, metrics, outbox, anchorIdentity })
     : (options.extensions ?? []);
   const app = createServer({
     mspId: config.mspId,

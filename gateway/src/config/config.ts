@@ -78,6 +78,18 @@ export const configSchema = z.strictObject({
     maxAgeMs: z.coerce.number().int().min(0).max(86_400_000).default(2000),
     flushIntervalMs: z.coerce.number().int().min(50).max(3_600_000).default(500),
   }).prefault({}),
+  /** Cross-company payments (OrderEscrow on an EVM chain); off when absent. Keys are read from files. */
+  payments: z.strictObject({
+    rpcUrl: z.url(),
+    escrowAddress: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x address'),
+    /** File holding this member's attestor private key (0x + 64 hex). */
+    attestorKeyFile: z.string().min(1).optional(),
+    /** File holding a buyer key the gateway may fund with. */
+    funderKeyFile: z.string().min(1).optional(),
+    /** This gateway records reached milestones in its outbox and attests first. */
+    reporter: z.boolean().default(false),
+    syncIntervalMs: z.coerce.number().int().min(200).max(3_600_000).default(2000),
+  }).optional(),
   /** The recommender's feedback and model versions (off-chain, private). */
   recommend: z.strictObject({ sqlitePath: z.string().min(1).default(':memory:') }).prefault({}),
   /** Webhook subscriptions: their SQLite file (cursors survive restarts unless ':memory:'). */
