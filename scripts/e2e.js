@@ -22,6 +22,11 @@ const suites = [
     command: [node, mocha, '--no-config', '--timeout', '60000', 'gateway/dist/**/*.e2e.js'],
   },
   {
+    name: 'twin telemetry from an external MQTT broker (Mosquitto 2.x)',
+    needs: [has('/usr/sbin/mosquitto', 'mosquitto')],
+    command: [node, mocha, '--no-config', '--timeout', '60000', 'gateway/dist/twin/**/*.mqtttest.js'],
+  },
+  {
     name: 'query store on PostgreSQL 15',
     needs: [has('/usr/lib/postgresql/15/bin/initdb', 'postgresql-15')],
     command: [node, '--disable-warning=ExperimentalWarning', mocha, '--no-config', '--timeout', '120000', 'gateway/dist/indexer/**/*.pgtest.js'],

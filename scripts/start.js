@@ -16,6 +16,10 @@ const { startDemo } = require('../gateway/dist/demo/start-demo.js');
     for (const [role, key] of Object.entries(g.apiKeys)) console.log(`    X-API-Key: ${key}   (${role})`);
   }
   console.log(`\nTry: curl -H 'X-API-Key: ${demo.gateways[3].apiKeys.auditor}' ${demo.gateways[3].url}/v1/parts/PO-1001.1/trace`);
+  console.log('\nTwins: the factories take MQTT telemetry on mqtt://127.0.0.1:1883 (Org1MSP) and :1884 (Org2MSP),');
+  console.log('topic forgetrace/<org>/<machine>/telemetry. Feed simulated telemetry with:');
+  console.log('  node gateway/dist/twin/simulator-publisher.js --org Org1MSP --machines DE-MILL-01:cnc-spindle --mqtt mqtt://127.0.0.1:1883 --minutes 60');
+  console.log(`then: curl -H 'X-API-Key: ${demo.gateways[0].apiKeys.factory_operator}' ${demo.gateways[0].url}/v1/machines/DE-MILL-01/twin`);
   console.log('The web app arrives with the clients issue. Ctrl-C stops.');
   let stopping = false;
   const stop = async () => {

@@ -10,7 +10,9 @@ import { scheduleApi } from './scheduling/service/schedule-api';
 import { EscrowClient, PaymentsAgent, paymentsApi } from './payments';
 import { recommendationApi } from './recommend/service/recommendation-api';
 import { RecommendationService } from './recommend/service/recommendation-service';
+import type { TimeWindow } from './scheduling/model';
 import { ScheduleService } from './scheduling/service/schedule-service';
+import { downtimeToUnavailability, openTwinFeature } from './twin';
 import { SubscriptionService } from './subscriptions/subscription-service';
 import { subscriptionsApi } from './subscriptions/subscriptions-api';
 
@@ -29,13 +31,24 @@ export async function standardFeatures(context: ExtensionContext): Promise<ApiEx
     agent?.start(config.payments.syncIntervalMs);
     extras.push(paymentsApi({ escrow, ledger: context.ledger, ...(agent ? { agent } : {}) }));
   }
+  let downtime: ((machineId: string, startMs: number) => readonly TimeWindow[]) | undefined;
+  if (config.twin) {
+    const twin = await openTwinFeature({
+      directory: config.twin.directory, ledger: context.ledger, identity: context.anchorIdentity, machines: config.twin.machines,
+      mqtt: config.twin.mqtt === false ? false : config.twin.mqtt.mode === 'embedded' ? { mode: 'embedded', host: config.twin.mqtt.host, port: config.twin.mqtt.port } : { mode: 'external', url: config.twin.mqtt.url },
+      onError: (e) => context.logger.warn({ err: e }, 'twin background work failed; retried'),
+    });
+    extras.push(twin.extension);
+    // The scheduler treats the twins' predicted downtime as machine unavailability (minutes from the plan's start).
+    downtime = (machineId, startMs) => downtimeToUnavailability(twin.service.downtimeByMachine().get(machineId) ?? [], { originMs: startMs, unitMs: 60_000 });
+  }
   const subscriptions = new SubscriptionService({
     ledger: context.ledger.port, filename: config.subscriptions.sqlitePath, logger: context.logger.child({ component: 'webhooks' }),
     metrics: context.metrics, maxAttempts: config.subscriptions.maxAttempts, timeoutMs: config.subscriptions.timeoutMs,
   });
   subscriptions.start();
   return [
-    scheduleApi(new ScheduleService({ store: context.store, ledger: context.ledger })),
+    scheduleApi(new ScheduleService({ store: context.store, ledger: context.ledger, ...(downtime ? { unavailability: downtime } : {}) })),
     subscriptionsApi(subscriptions, context.ledger.port),
     anchoringApi(context.outbox, context.ledger),
     recommendationApi(new RecommendationService({

@@ -90,6 +90,19 @@ export const configSchema = z.strictObject({
     reporter: z.boolean().default(false),
     syncIntervalMs: z.coerce.number().int().min(200).max(3_600_000).default(2000),
   }).optional(),
+  /** Digital twins of this factory's machines; off when absent. */
+  twin: z.strictObject({
+    /** Folder of the twin feature's SQLite files (state checkpoints, snapshots, telemetry windows, edge inbox). */
+    directory: z.string().min(1),
+    /** MQTT telemetry: an embedded broker (aedes), an external broker by URL, or none (HTTP only). */
+    mqtt: z.union([
+      z.literal(false),
+      z.strictObject({ mode: z.literal('embedded'), host: z.string().default('127.0.0.1'), port: z.coerce.number().int().min(1).max(65535).default(1883) }),
+      z.strictObject({ mode: z.literal('external'), url: z.string().regex(/^(mqtts?|wss?|tcp):\/\//, 'must be an mqtt://, mqtts://, ws:// or wss:// URL') }),
+    ]).default({ mode: 'embedded', host: '127.0.0.1', port: 1883 }),
+    /** Twins to create at start: machine id and model (`cnc-spindle`, `am-printer`). */
+    machines: z.array(z.strictObject({ machineId: z.string().min(1), model: z.enum(['cnc-spindle', 'am-printer']) })).default([]),
+  }).optional(),
   /** The recommender's feedback and model versions (off-chain, private). */
   recommend: z.strictObject({ sqlitePath: z.string().min(1).default(':memory:') }).prefault({}),
   /** Webhook subscriptions: their SQLite file (cursors survive restarts unless ':memory:'). */

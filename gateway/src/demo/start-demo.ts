@@ -7,6 +7,14 @@ import pino from 'pino';
 import { apiKeyHash, type Role } from '../api/auth';
 import { configSchema } from '../config/config';
 import { standardFeatures } from '../features';
+
+/** The demo machines' twin models. */
+const DEMO_TWINS = [
+  { mspId: 'Org1MSP', machineId: 'DE-MILL-01', model: 'cnc-spindle' },
+  { mspId: 'Org1MSP', machineId: 'DE-LATHE-01', model: 'cnc-spindle' },
+  { mspId: 'Org2MSP', machineId: 'IT-SLM-01', model: 'am-printer' },
+  { mspId: 'Org2MSP', machineId: 'IT-MILL-02', model: 'cnc-spindle' },
+] as const;
 import { startGateway, type RunningGateway } from '../main';
 import { InMemoryWallet } from '../wallet/wallet';
 import { DEMO_MEMBERS, openDemoConsortium } from './demo-consortium';
@@ -58,6 +66,14 @@ export async function startDemo(directory: string, basePort = 8080, host = '127.
         anchoring: { sqlitePath: join(directory, `outbox-${member.mspId}.sqlite`) },
         subscriptions: { sqlitePath: join(directory, `subscriptions-${member.mspId}.sqlite`) },
         recommend: { sqlitePath: join(directory, `recommend-${member.mspId}.sqlite`) },
+        ...(member.role === 'factory' ? {
+          twin: {
+            directory: join(directory, `twin-${member.mspId}`),
+            // Each factory's embedded MQTT broker: 1883 + its index (off when ports are chosen by the OS).
+            mqtt: basePort === 0 ? false : { mode: 'embedded', host, port: 1883 + i },
+            machines: DEMO_TWINS.filter((t) => t.mspId === member.mspId).map(({ machineId, model }) => ({ machineId, model })),
+          },
+        } : {}),
         auth: { users },
         logLevel: process.env.FT_LOG_LEVEL ?? 'warn',
       });
