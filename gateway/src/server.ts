@@ -71,7 +71,15 @@ export function createServer(deps: ServerDeps): express.Express {
     labelNames: ['method', 'route', 'status'], registers: [deps.metrics], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   });
 
-  app.use(pinoHttp({
+  // Request logging (pino-http); with logging off only the request id is set, nothing is built per request.
+  const requestId = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): string => {
+    const given = req.headers['x-request-id'];
+    const id = typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : randomUUID();
+    res.setHeader('X-Request-Id', id);
+    return id;
+  };
+  if (deps.logger.level === 'silent') app.use((req, res, next) => { (req as { id?: string }).id = requestId(req, res); next(); });
+  else app.use(pinoHttp({
     logger: deps.logger,
     // Keep request logs short and never log credentials.
     serializers: {
@@ -79,12 +87,7 @@ export function createServer(deps: ServerDeps): express.Express {
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
     redact: ['req.headers["x-api-key"]', 'req.headers.authorization'],
-    genReqId: (req, res) => {
-      const given = req.headers['x-request-id'];
-      const id = typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : randomUUID();
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
+    genReqId: requestId,
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
   }));
   app.use((req, res, next) => {

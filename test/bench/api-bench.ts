@@ -79,6 +79,8 @@ async function main(): Promise<void> {
     };
     const child = await produce(admin, 16, []);
     const top = await produce(demo.users.buyer, 32, [child]);
+    // Measure the steady state: the index has applied every block before the runs start.
+    await gateway.indexer.waitFor((await demo.ledger.height()) - 1, { timeoutMs: 60_000 });
     const tracePath = `/v1/parts/${top}/trace?pageSize=1000`;
     const sample = await fetch(gateway.url + tracePath, { headers: { 'X-API-Key': 'bench-op-key' } });
     const body = await sample.text();
@@ -101,6 +103,11 @@ async function main(): Promise<void> {
     // Headline runs as a browser asks (Accept-Encoding: gzip; ${(fixedGzip.length / 1024).toFixed(0)} KB on the wire);
     // the same pair without compression follows.
     const gz = { 'Accept-Encoding': 'gzip' };
+    // Warm-up (JIT, caches) of both servers and both encodings; not measured.
+    for (const headers of [gz, {}]) {
+      await run({ ...common, duration: 2, url: ceilingUrl, headers });
+      await run({ ...common, duration: 2, url: gateway.url + tracePath, headers: { 'X-API-Key': 'bench-op-key', ...headers } });
+    }
     log(`ceiling: bare Express, ${seconds} s, 32 connections, gzip (${fixedGzip.length} bytes) ...`);
     const c = await run({ ...common, url: ceilingUrl, headers: gz });
     log(`trace: GET ${tracePath}, ${seconds} s, 32 connections, gzip ...`);
