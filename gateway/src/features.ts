@@ -38,7 +38,16 @@ export async function standardFeatures(context: ExtensionContext): Promise<ApiEx
       mqtt: config.twin.mqtt === false ? false : config.twin.mqtt.mode === 'embedded' ? { mode: 'embedded', host: config.twin.mqtt.host, port: config.twin.mqtt.port } : { mode: 'external', url: config.twin.mqtt.url },
       onError: (e) => context.logger.warn({ err: e }, 'twin background work failed; retried'),
     });
-    extras.push(twin.extension);
+    extras.push({
+      ...twin.extension,
+      // A job report without a twin snapshot gets one recorded now, so the trace shows the machine's health then.
+      async beforeCommand(transaction, body) {
+        const machineId = body.machineId;
+        if ((transaction !== 'jobs:ReportStart' && transaction !== 'jobs:ReportFinish') || body.twinSnapshotId || typeof machineId !== 'string') return body;
+        if (!twin.service.machineIds().includes(machineId)) return body;
+        return { ...body, twinSnapshotId: await twin.recorder.snapshotForReport(machineId) };
+      },
+    });
     // The scheduler treats the twins' predicted downtime as machine unavailability (minutes from the plan's start).
     downtime = (machineId, startMs) => downtimeToUnavailability(twin.service.downtimeByMachine().get(machineId) ?? [], { originMs: startMs, unitMs: 60_000 });
   }

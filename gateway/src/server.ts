@@ -190,7 +190,9 @@ function commandHandler(c: CommandRoute, deps: ServerDeps) {
     }
     let committed;
     try {
-      committed = await deps.ledger.submit<Record<string, unknown>>(req.principal!.identity, c.transaction, c.args(p, body), c.transient ? { transient: c.transient(body) } : undefined);
+      let complete = body as Record<string, unknown>;
+      for (const x of deps.extensions ?? []) if (x.beforeCommand) complete = await x.beforeCommand(c.transaction, complete);
+      committed = await deps.ledger.submit<Record<string, unknown>>(req.principal!.identity, c.transaction, c.args(p, complete), c.transient ? { transient: c.transient(complete) } : undefined);
     } catch (e) {
       await deps.idempotency.releaseIdempotencyKey(reservation.principal, reservation.key);
       throw e;

@@ -29,6 +29,11 @@ export interface ApiExtension {
   readonly name: string;
   register(v1: import('express').Router): void;
   document(registry: OpenAPIRegistry, problemResponses: Record<string, object>): void;
+  /**
+   * Complete a ledger command's validated body before it is submitted (after its idempotency
+   * key is reserved, so a replay does not run it twice), e.g. the twin snapshot in force.
+   */
+  beforeCommand?(transaction: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
   /** Called by the gateway's graceful shutdown after the HTTP server has drained. */
   close?(): Promise<void>;
   /**
