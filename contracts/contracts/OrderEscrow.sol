@@ -34,6 +34,9 @@ contract OrderEscrow is IOrderEscrow, AccessControlEnumerable, EIP712, Pausable,
     bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
     /// @notice Pauses and unpauses the escrow in emergencies.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    /// @notice Role of the buyer companies' funding addresses, granted by governance; only they may fund orders,
+    /// so nobody outside the consortium can take a ledger order id first.
+    bytes32 public constant FUNDER_ROLE = keccak256("FUNDER_ROLE");
     /// @notice EIP-712 type hash of an attestation.
     bytes32 public constant ATTESTATION_TYPEHASH =
         keccak256("Attestation(bytes32 orderId,uint64 nonce,uint8 milestone,bytes32 ledgerTxId,bytes32 anchorRoot,bytes32 recordLeaf)");
@@ -83,6 +86,7 @@ contract OrderEscrow is IOrderEscrow, AccessControlEnumerable, EIP712, Pausable,
         _grantRole(GOVERNANCE_ROLE, admin);
         _grantRole(PAUSER_ROLE, admin);
         _setRoleAdmin(ATTESTOR_ROLE, GOVERNANCE_ROLE);
+        _setRoleAdmin(FUNDER_ROLE, GOVERNANCE_ROLE);
         if (arbiter != address(0)) _grantRole(ARBITER_ROLE, arbiter);
         for (uint256 i = 0; i < attestors.length; ++i) {
             if (attestors[i] == address(0)) revert ZeroAddress();
@@ -94,8 +98,8 @@ contract OrderEscrow is IOrderEscrow, AccessControlEnumerable, EIP712, Pausable,
     // ---------------------------------------------------------------- buyer
 
     /// @notice Fund the order `ledgerOrderId` of the Fabric ledger: pulls the sum of the milestone amounts
-    /// of `token` from the caller, who becomes the order's buyer. The caller must have approved this
-    /// contract for that sum. The escrow id of the order is `keccak256(bytes(ledgerOrderId))`.
+    /// of `token` from the caller, who becomes the order's buyer. The caller must hold FUNDER_ROLE and have
+    /// approved this contract for that sum. The escrow id of the order is `keccak256(bytes(ledgerOrderId))`.
     /// @param ledgerOrderId Order id on the Fabric ledger (e.g. `PO-1001`).
     /// @param token ERC-20 token of the payments (no fee-on-transfer or rebasing tokens).
     /// @param payees Main factory first, then its subcontractors (1..MAX_PAYEES, distinct, non-zero).
@@ -108,6 +112,7 @@ contract OrderEscrow is IOrderEscrow, AccessControlEnumerable, EIP712, Pausable,
         whenNotPaused
         returns (bytes32 orderId, uint64 nonce)
     {
+        _checkRole(FUNDER_ROLE);
         orderId = keccak256(bytes(ledgerOrderId));
         if (_orders[orderId].buyer != address(0)) revert OrderAlreadyExists(orderId);
         if (address(token) == address(0)) revert ZeroAddress();

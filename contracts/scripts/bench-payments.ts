@@ -17,6 +17,7 @@ await token.mint(buyer!.address, 10n ** 30n);
 
 async function escrowWithThreshold(threshold: number) {
   const escrow = await ethers.deployContract('OrderEscrow', [admin!.address, arbiter!.address, attestors.map((a) => a.address), threshold]);
+  await escrow.grantRole(await escrow.FUNDER_ROLE(), buyer!.address);
   await token.connect(buyer!).approve(await escrow.getAddress(), ethers.MaxUint256);
   const { chainId } = await ethers.provider.getNetwork();
   const domain: Domain = { name: 'ForgeTrace OrderEscrow', version: '1', chainId, verifyingContract: await escrow.getAddress() };

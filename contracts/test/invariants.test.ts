@@ -18,6 +18,7 @@ async function deploy() {
   const attestors = attestorWallets(4);
   const token = await ethers.deployContract('TestToken', ['T', 'T']);
   const escrow = await ethers.deployContract('OrderEscrow', [admin!.address, arbiter!.address, attestors.map((a) => a.address), 3]);
+  await escrow.grantRole(await escrow.FUNDER_ROLE(), buyer!.address);
   await token.mint(buyer!.address, 10n ** 30n);
   await token.connect(buyer!).approve(await escrow.getAddress(), ethers.MaxUint256);
   const { chainId } = await ethers.provider.getNetwork();

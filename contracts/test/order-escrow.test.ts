@@ -23,6 +23,7 @@ async function deployEscrow() {
   const token = await ethers.deployContract('TestToken', ['Test EUR', 'tEUR']);
   const escrow = await ethers.deployContract('OrderEscrow', [admin!.address, arbiter!.address, attestors.map((a) => a.address), 2]);
   const escrowAddress = await escrow.getAddress();
+  await escrow.grantRole(await escrow.FUNDER_ROLE(), buyer!.address);
   await token.mint(buyer!.address, 1_000_000n);
   await token.connect(buyer!).approve(escrowAddress, ethers.MaxUint256);
   const { chainId } = await ethers.provider.getNetwork();
@@ -145,8 +146,21 @@ describe('OrderEscrow', () => {
 
     it('fails without allowance or balance (SafeERC20 surfaces the token error)', async () => {
       const { escrow, token, stranger, factory } = await loadFixture(deployEscrow);
+      await escrow.grantRole(await escrow.FUNDER_ROLE(), stranger.address);
       const ms = [{ kind: 0, amount: 10n, deadline: (await now(ethers)) + DAY, shares: [10_000] }];
       await expect(escrow.connect(stranger).fund(LEDGER_ORDER, await token.getAddress(), [factory.address], ms)).to.be.revertedWithCustomError(token, 'ERC20InsufficientAllowance');
+    });
+
+    it('lets only funders granted by governance fund, so nobody else can take an order id first', async () => {
+      const { escrow, token, stranger, factory, buyer } = await loadFixture(deployEscrow);
+      const ms = [{ kind: 0, amount: 10n, deadline: (await now(ethers)) + DAY, shares: [10_000] }];
+      const role = await escrow.FUNDER_ROLE();
+      await expect(escrow.connect(stranger).fund(LEDGER_ORDER, await token.getAddress(), [factory.address], ms)).to.be.revertedWithCustomError(escrow, 'AccessControlUnauthorizedAccount').withArgs(stranger.address, role);
+      expect(await escrow.getRoleAdmin(role)).to.equal(await escrow.GOVERNANCE_ROLE());
+      // Only governance grants it: nobody can make itself a funder.
+      await expect(escrow.connect(stranger).grantRole(role, stranger.address)).to.be.revertedWithCustomError(escrow, 'AccessControlUnauthorizedAccount');
+      await escrow.revokeRole(role, buyer.address);
+      await expect(escrow.connect(buyer).fund(LEDGER_ORDER, await token.getAddress(), [factory.address], ms)).to.be.revertedWithCustomError(escrow, 'AccessControlUnauthorizedAccount');
     });
 
     it('refuses fee-on-transfer tokens', async () => {
@@ -277,6 +291,7 @@ describe('OrderEscrow', () => {
       await expect(escrow.release(other, 0, ev0, sigs)).to.be.revertedWithCustomError(escrow, 'UnknownAttestor');
       // the same order id on another escrow deployment (different EIP-712 domain)
       const escrow2 = await ethers.deployContract('OrderEscrow', [base.admin.address, base.arbiter.address, attestors.map((a) => a.address), 2]);
+      await escrow2.grantRole(await escrow2.FUNDER_ROLE(), buyer.address);
       await token.connect(buyer).approve(await escrow2.getAddress(), ethers.MaxUint256);
       await escrow2.connect(buyer).fund(LEDGER_ORDER, await token.getAddress(), payees, milestones);
       await expect(escrow2.release(ORDER, 0, ev0, sigs)).to.be.revertedWithCustomError(escrow2, 'UnknownAttestor');

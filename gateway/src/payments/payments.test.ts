@@ -111,6 +111,8 @@ describe('payments: escrow, agents and routes (embedded ledger + Hardhat chain)'
     const escrow = await new ContractFactory(escrowArtifact.abi, escrowArtifact.bytecode, deployer).deploy(await deployer.getAddress(), await deployer.getAddress(), attestorKeys.map((k) => new Wallet(k).address), 2);
     await escrow.waitForDeployment();
     escrowAddress = await escrow.getAddress();
+    // Governance admits the buyer company's funding address.
+    await (await (escrow as Contract).getFunction('grantRole')(await (escrow as Contract).getFunction('FUNDER_ROLE')(), new Wallet(buyerKey).address)).wait();
   });
 
   after(async () => {
