@@ -35,6 +35,7 @@ export async function standardFeatures(context: ExtensionContext): Promise<ApiEx
   if (config.twin) {
     const twin = await openTwinFeature({
       directory: config.twin.directory, ledger: context.ledger, identity: context.anchorIdentity, machines: config.twin.machines,
+      edgeAgents: config.twin.edgeAgents.map((a) => ({ certificate: readFileSync(a.certificatePath, 'utf8'), mspId: a.mspId })),
       mqtt: config.twin.mqtt === false ? false : config.twin.mqtt.mode === 'embedded' ? { mode: 'embedded', host: config.twin.mqtt.host, port: config.twin.mqtt.port } : { mode: 'external', url: config.twin.mqtt.url },
       onError: (e) => context.logger.warn({ err: e }, 'twin background work failed; retried'),
     });

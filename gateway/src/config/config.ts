@@ -28,6 +28,8 @@ export const configSchema = z.strictObject({
     rateLimitPerMinute: z.coerce.number().int().min(1).max(1_000_000).default(600),
     /** Check every 2xx JSON response against its OpenAPI schema (a mismatch answers 500 and is logged). */
     validateResponses: z.boolean().default(true),
+    /** Folder of the built web app (clients/web/dist) to serve at `/`; not served when absent. */
+    webRoot: z.string().min(1).optional(),
   }).prefault({}),
   ledger: z.discriminatedUnion('kind', [
     z.strictObject({
@@ -102,6 +104,8 @@ export const configSchema = z.strictObject({
     ]).default({ mode: 'embedded', host: '127.0.0.1', port: 1883 }),
     /** Twins to create at start: machine id and model (`cnc-spindle`, `am-printer`). */
     machines: z.array(z.strictObject({ machineId: z.string().min(1), model: z.enum(['cnc-spindle', 'am-printer']) })).default([]),
+    /** Edge agents whose signed envelopes are accepted: their certificate file (PEM) and organisation. */
+    edgeAgents: z.array(z.strictObject({ certificatePath: z.string().min(1), mspId: z.string().min(1) })).default([]),
   }).optional(),
   /** The recommender's feedback and model versions (off-chain, private). */
   recommend: z.strictObject({ sqlitePath: z.string().min(1).default(':memory:') }).prefault({}),
@@ -130,6 +134,7 @@ const ENV: ReadonlyArray<[string, string[]]> = [
   ['FT_MSP_ID', ['mspId']],
   ['FT_HTTP_HOST', ['http', 'host']],
   ['FT_HTTP_PORT', ['http', 'port']],
+  ['FT_WEB_ROOT', ['http', 'webRoot']],
   ['FT_WALLET', ['wallet']],
   ['FT_INDEX_SQLITE', ['index', 'sqlitePath']],
   ['FT_INDEX_POSTGRES_URL', ['index', 'postgresUrl']],
