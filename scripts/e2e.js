@@ -31,6 +31,11 @@ const suites = [
     needs: [has('/usr/lib/postgresql/15/bin/initdb', 'postgresql-15')],
     command: [node, '--disable-warning=ExperimentalWarning', mocha, '--no-config', '--timeout', '120000', 'gateway/dist/indexer/**/*.pgtest.js'],
   },
+  {
+    name: 'web app in a real browser (Chromium via playwright-core)',
+    needs: [has('/usr/bin/chromium', 'chromium')],
+    command: [node, '--disable-warning=ExperimentalWarning', mocha, '--no-config', '--timeout', '120000', 'clients/web/test/**/*.e2etest.cjs'],
+  },
 ];
 
 const root = join(__dirname, '..');

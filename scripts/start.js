@@ -13,6 +13,7 @@ const { startDemo } = require('../gateway/dist/demo/start-demo.js');
   for (const g of demo.gateways) {
     console.log(`\n  ${g.name} (${g.mspId})`);
     console.log(`    gateway  ${g.url}/v1    API docs ${g.url}/docs`);
+    if (g.webApp) console.log(`    web app  ${g.url}/`);
     for (const [role, key] of Object.entries(g.apiKeys)) console.log(`    X-API-Key: ${key}   (${role})`);
   }
   console.log(`\nTry: curl -H 'X-API-Key: ${demo.gateways[3].apiKeys.auditor}' ${demo.gateways[3].url}/v1/parts/PO-1001.1/trace`);
@@ -20,7 +21,9 @@ const { startDemo } = require('../gateway/dist/demo/start-demo.js');
   console.log('topic forgetrace/<org>/<machine>/telemetry. Feed simulated telemetry with:');
   console.log('  node gateway/dist/twin/simulator-publisher.js --org Org1MSP --machines DE-MILL-01:cnc-spindle --mqtt mqtt://127.0.0.1:1883 --minutes 60');
   console.log(`then: curl -H 'X-API-Key: ${demo.gateways[0].apiKeys.factory_operator}' ${demo.gateways[0].url}/v1/machines/DE-MILL-01/twin`);
-  console.log('The web app arrives with the clients issue. Ctrl-C stops.');
+  if (demo.gateways.some((g) => g.webApp)) console.log(`\nWeb app: open ${demo.gateways[0].url}/ and sign in with one of that gateway's keys above (each member's app signs in at its own gateway).`);
+  else console.log('\nWeb app: not built (npm run build:web), so the gateways do not serve it.');
+  console.log('Ctrl-C stops.');
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import cors from 'cors';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import rateLimit from 'express-rate-limit';
@@ -43,7 +43,7 @@ export interface ServerDeps {
   readonly queries: readonly QueryRoute[];
   readonly logger: Logger;
   readonly metrics: Registry;
-  readonly http: { readonly corsOrigins: readonly string[]; readonly bodyLimit: string; readonly rateLimitPerMinute: number; readonly validateResponses?: boolean };
+  readonly http: { readonly corsOrigins: readonly string[]; readonly bodyLimit: string; readonly rateLimitPerMinute: number; readonly validateResponses?: boolean; readonly webRoot?: string | undefined };
   /** Wait (bounded) until the index has applied a block, for read-your-writes. */
   readonly waitForIndex?: (blockNumber: number, transactionId: string) => Promise<void>;
   /** Readiness of the ledger and index: undefined when ready, else why not. */
@@ -139,9 +139,33 @@ export function createServer(deps: ServerDeps): express.Express {
   for (const x of deps.extensions ?? []) x.register(v1);
 
   app.use('/v1', v1);
+  if (deps.http.webRoot) serveWebApp(app, deps.http.webRoot, deps.mspId);
   app.use(notFoundRoute);
   app.use(problemHandler(deps.logger));
   return app;
+}
+
+/**
+ * Serve the built web app from `webRoot` at `/`: its files (hashed assets cached for a year,
+ * index.html never), `/web-config.json` (this member's MSP ID, which the app needs for its
+ * queries and the API cannot tell it), and index.html for any other GET page route so that
+ * client-side routes survive a reload. /v1, /docs and file-like paths keep their own 404s.
+ * The app has no inline scripts, so the CSP above needs no change for it.
+ */
+function serveWebApp(app: express.Express, webRoot: string, mspId: string): void {
+  const root = resolve(webRoot);
+  const index = join(root, 'index.html');
+  app.get('/web-config.json', (_req, res) => void res.set('Cache-Control', 'no-store').json({ mspId }));
+  app.use(express.static(root, {
+    index: 'index.html',
+    setHeaders: (res, path) => res.setHeader('Cache-Control', path.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+  }));
+  app.get(/.*/, (req, res, next) => {
+    const apiPath = /^\/(v1|docs)(\/|$)/.test(req.path);
+    const filePath = /\.[A-Za-z0-9]+$/.test(req.path);
+    if (apiPath || filePath || !req.accepts('html')) return next();
+    res.set('Cache-Control', 'no-cache').sendFile(index, (e) => e && next(e));
+  });
 }
 
 /**

@@ -2,6 +2,7 @@
  * `npm start`: one gateway per demo member, all on the same embedded ledger (as if each
  * organisation ran its own gateway against its own peer), with demo API keys.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { apiKeyHash, type Role } from '../api/auth';
@@ -32,6 +33,8 @@ export interface DemoGateway {
   readonly url: string;
   /** role → demo API key (only for this local demo). */
   readonly apiKeys: Readonly<Record<string, string>>;
+  /** Whether the gateway serves the built web app at `/`. */
+  readonly webApp: boolean;
 }
 
 export interface RunningDemo {
@@ -39,6 +42,9 @@ export interface RunningDemo {
   readonly seeded: boolean;
   close(): Promise<void>;
 }
+
+/** The built web app (npm run build:web), served by every demo gateway when it exists. */
+const WEB_ROOT = join(__dirname, '..', '..', '..', 'clients', 'web', 'dist');
 
 /** Start the demo gateways on ports `basePort`, `basePort + 1`, … (0 = any free port). */
 export async function startDemo(directory: string, basePort = 8080, host = '127.0.0.1'): Promise<RunningDemo> {
@@ -59,7 +65,7 @@ export async function startDemo(directory: string, basePort = 8080, host = '127.
       }
       const config = configSchema.parse({
         mspId: member.mspId,
-        http: { host, port: basePort === 0 ? 0 : basePort + i },
+        http: { host, port: basePort === 0 ? 0 : basePort + i, ...(existsSync(join(WEB_ROOT, 'index.html')) ? { webRoot: WEB_ROOT } : {}) },
         ledger: { kind: 'embedded', directory: join(directory, 'ledger') },
         wallet: '(in memory)',
         index: { sqlitePath: join(directory, `index-${member.mspId}.sqlite`) },
@@ -79,7 +85,7 @@ export async function startDemo(directory: string, basePort = 8080, host = '127.
       });
       const gateway = await startGateway({ config, ledger: demo.ledger, wallet, logger: pino({ level: config.logLevel, base: { msp: member.mspId } }), extensions: standardFeatures });
       running.push(gateway);
-      gateways.push({ mspId: member.mspId, name: member.name, url: gateway.url, apiKeys });
+      gateways.push({ mspId: member.mspId, name: member.name, url: gateway.url, apiKeys, webApp: config.http.webRoot !== undefined });
     }
   } catch (e) {
     for (const g of running) await g.close();
