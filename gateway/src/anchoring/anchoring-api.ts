@@ -7,7 +7,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import type { Anchor } from '@forgetrace/chaincode/api';
 import { allow } from '../api/auth';
-import type { ApiExtension } from '../api/openapi';
+import { API_SECURITY, type ApiExtension } from '../api/openapi';
 import { ApiError, route } from '../api/problem';
 import type { LedgerClient } from '../ledger/ledger-client';
 import { LedgerError } from '../ledger/port';
@@ -56,7 +56,7 @@ export function anchoringApi(outbox: AnchorOutbox, ledger: LedgerClient): ApiExt
       }));
     },
     document(registry: OpenAPIRegistry, problems: Record<string, object>) {
-      const security: Record<string, string[]>[] = [{ apiKey: [] }, { bearer: [] }];
+      const security = API_SECURITY;
       registry.registerPath({ method: 'get', path: '/v1/anchoring/records/{recordId}', tags: ['anchors'], summary: 'An off-chain record of this gateway with its Merkle inclusion proof and the anchor on the ledger (proof null until anchored)', security, request: { params: z.object({ recordId }) }, responses: { '200': { description: '{record, proof, anchor}', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } }, ...problems } });
       registry.registerPath({ method: 'post', path: '/v1/verify', tags: ['anchors'], summary: 'Verify a record and its proof against the anchor on the ledger: {valid: true} or {valid: false, reason, detail} (anchor not found, anchor mismatch, payload does not match the leaf, wrong Merkle path, root differs from the anchor)', security, request: { body: { required: true, content: { 'application/json': { schema: verifyInput } } } }, responses: { '200': { description: 'The verdict', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } }, ...problems } });
     },

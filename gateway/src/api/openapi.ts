@@ -43,6 +43,9 @@ export interface ApiExtension {
   upgrade?(req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer, authenticate: () => Promise<import('./auth').Principal>): boolean;
 }
 
+/** The security requirement of every /v1 route: an API key or a bearer token. */
+export const API_SECURITY: Record<string, string[]>[] = [{ apiKey: [] }, { bearer: [] }];
+
 const problem = z.object({
   type: z.string(), title: z.string(), status: z.number().int(), detail: z.string(), instance: z.string(), code: z.string(),
   ledgerCode: z.string().optional(), transactionId: z.string().optional(),
@@ -72,7 +75,7 @@ export function buildOpenApi(queries: readonly QueryDoc[], version: string, exte
       path: toOpenApiPath(c.path),
       summary: `${c.summary} (roles: ${c.roles.join(', ')})`,
       tags: [c.tag],
-      security: [{ apiKey: [] }, { bearer: [] }],
+      security: API_SECURITY,
       request: {
         ...(params ? { params } : {}),
         headers: z.object({ 'idempotency-key': z.string().min(8).max(128) }),
@@ -91,7 +94,7 @@ export function buildOpenApi(queries: readonly QueryDoc[], version: string, exte
       path: toOpenApiPath(q.path),
       summary: q.summary,
       tags: [q.tag],
-      security: [{ apiKey: [] }, { bearer: [] }],
+      security: API_SECURITY,
       request: { ...(params ? { params } : {}), ...(q.query ? { query: q.query } : {}) },
       responses: {
         '200': { description: q.paginated ? 'A page: { items, nextCursor }; ETag header' : 'The resource; ETag header', content: { 'application/json': { schema: q.response } } },

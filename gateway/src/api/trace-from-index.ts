@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson, type Anchor, type LotEvent, type Machine, type MachineEvent, type PartEvent, type TraceEntry, type TwinSnapshot } from '@forgetrace/chaincode/api';
-import type { HistoryEntry, Page, PageOptions, QueryStore } from '../indexer/store';
+import { listAll, type HistoryEntry, type QueryStore } from '../indexer/store';
 
 /** Most entries one walk takes; the chaincode's MAX_TRACE_ENTRIES. */
 const MAX_TRACE_ENTRIES = 50_000;
@@ -23,17 +23,6 @@ export interface AssembledTrace {
   /** Hex SHA-256 of the walk, comparable with `trace:GetPartTraceDigest`. */
   readonly digest: string;
   readonly totalEntries: number;
-}
-
-async function all<T>(list: (page: PageOptions) => Promise<Page<T>>): Promise<T[]> {
-  const out: T[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: Page<T> = await list({ limit: 500, cursor });
-    out.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return out;
 }
 
 /**
@@ -58,7 +47,7 @@ export async function assembleTraceFromIndex(store: QueryStore, partId: string, 
         missing = true;
         return;
       }
-      for (const e of await all((p) => store.listLotEvents(subjectId, p))) walked.push({ depth, kind, subjectId, event: e.data });
+      for (const e of await listAll((p) => store.listLotEvents(subjectId, p))) walked.push({ depth, kind, subjectId, event: e.data });
       return;
     }
     const part = subjectId === partId ? root : await store.getPart(subjectId);
@@ -66,7 +55,7 @@ export async function assembleTraceFromIndex(store: QueryStore, partId: string, 
       missing = true;
       return;
     }
-    for (const e of await all<HistoryEntry<PartEvent>>((p) => store.listPartEvents(subjectId, p))) walked.push({ depth, kind, subjectId, event: e.data });
+    for (const e of await listAll<HistoryEntry<PartEvent>>((p) => store.listPartEvents(subjectId, p))) walked.push({ depth, kind, subjectId, event: e.data });
     if (depth >= maxDepth) return;
     for (const component of part.data.components) await visit(component.kind, component.id, depth + 1);
   };
@@ -98,7 +87,7 @@ export async function assembleTraceFromIndex(store: QueryStore, partId: string, 
   for (const [machineId, upTo] of machineSeq) {
     const machine = await store.getMachine(machineId);
     if (!machine) return undefined;
-    const events = (await all((p) => store.listMachineEvents(machineId, p))).map((e) => e.data).filter((e) => e.seq <= upTo);
+    const events = (await listAll((p) => store.listMachineEvents(machineId, p))).map((e) => e.data).filter((e) => e.seq <= upTo);
     machines[machineId] = { machine: machine.data, events };
   }
   const twinSnapshots: Record<string, TwinSnapshot> = {};

@@ -39,6 +39,18 @@ export interface Page<T> {
   readonly nextCursor: string | null;
 }
 
+/** Every item of a paged list, following its cursors (pages of 500). */
+export async function listAll<T>(list: (page: { readonly limit: number; readonly cursor: string | null }) => Promise<Page<T>>): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Page<T> = await list({ limit: 500, cursor });
+    out.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return out;
+}
+
 /** Paging options of every list: `limit` 1–500 (default 50), `cursor` from the previous page. */
 export interface PageOptions {
   readonly limit?: number;

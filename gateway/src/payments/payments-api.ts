@@ -11,7 +11,7 @@ import type { Order } from '@forgetrace/chaincode/api';
 import type { Router } from 'express';
 import { z } from 'zod';
 import { allow } from '../api/auth';
-import type { ApiExtension } from '../api/openapi';
+import { API_SECURITY, type ApiExtension } from '../api/openapi';
 import { ApiError, route, type ApiErrorCode } from '../api/problem';
 import type { LedgerClient } from '../ledger/ledger-client';
 import { params, validate } from '../server';
@@ -119,7 +119,7 @@ export function paymentsApi(options: PaymentsApiOptions): ApiExtension {
     },
     document(registry: OpenAPIRegistry, problemResponses: Record<string, object>) {
       const params = z.object({ orderId: z.string() });
-      const security: Record<string, string[]>[] = [{ apiKey: [] }, { bearer: [] }];
+      const security = API_SECURITY;
       registry.registerPath({
         method: 'get', path: '/v1/orders/{orderId}/payments', tags: ['payments'], security,
         summary: 'Escrow status of an order: milestones, statuses, amounts, payee shares, withdrawable balances (roles: admin, buyer, factory_operator, auditor)',

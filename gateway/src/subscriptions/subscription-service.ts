@@ -91,7 +91,8 @@ export function matches(filter: EventFilter, eventName: string, payload: Record<
   return true;
 }
 
-const after = (e: LedgerEvent, c: Subscription['cursor']): boolean =>
+/** Whether `e` comes after the position `c` in ledger order (block, transaction index, event name). */
+export const isAfter = (e: LedgerEvent, c: Subscription['cursor']): boolean =>
   e.blockNumber > c.blockNumber || (e.blockNumber === c.blockNumber && (e.transactionIndex > c.transactionIndex || (e.transactionIndex === c.transactionIndex && e.eventName > c.eventName)));
 
 /** Webhook subscriptions of one gateway. */
@@ -193,7 +194,7 @@ export class SubscriptionService {
       if (signal.aborted) return;
       const sub = this.get(id);
       if (!sub || sub.status !== 'active') return;
-      if (!after(event, sub.cursor)) continue;
+      if (!isAfter(event, sub.cursor)) continue;
       let payload: Record<string, unknown>;
       try {
         payload = JSON.parse(Buffer.from(event.payload).toString('utf8')) as Record<string, unknown>;

@@ -7,12 +7,12 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { schemas as S } from '@forgetrace/chaincode/api';
 import { allow } from '../api/auth';
-import type { ApiExtension } from '../api/openapi';
+import { API_SECURITY, type ApiExtension } from '../api/openapi';
 import { ApiError, route } from '../api/problem';
 import type { LedgerPort } from '../ledger/port';
 import { WebSocketServer } from 'ws';
 import { validate } from '../server';
-import { matches, type EventFilter, type Subscription, type SubscriptionService } from './subscription-service';
+import { isAfter, matches, type EventFilter, type Subscription, type SubscriptionService } from './subscription-service';
 
 const eventName = z.string().regex(/^[A-Z][A-Za-z]{1,63}$/, 'must be a chaincode event name such as OperationFinished');
 const filterSchema = z.strictObject({
@@ -48,9 +48,9 @@ export function subscriptionsApi(service: SubscriptionService, ledger: LedgerPor
   const streams = new Set<AbortController>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   /** Chaincode events for a stream: after the cursor (or from a block), filtered, as JSON-ready objects. */
-  async function* filtered(filter: EventFilter, startBlock: number, cursor: { block: number; tx: number; name: string } | undefined, signal: AbortSignal) {
+  async function* filtered(filter: EventFilter, startBlock: number, cursor: Subscription['cursor'] | undefined, signal: AbortSignal) {
     for await (const e of ledger.events({ startBlock, signal })) {
-      if (cursor && (e.blockNumber < cursor.block || (e.blockNumber === cursor.block && (e.transactionIndex < cursor.tx || (e.transactionIndex === cursor.tx && e.eventName <= cursor.name))))) continue;
+      if (cursor && !isAfter(e, cursor)) continue;
       let payload: Record<string, unknown> = {};
       try {
         payload = JSON.parse(Buffer.from(e.payload).toString('utf8')) as Record<string, unknown>;
@@ -65,8 +65,8 @@ export function subscriptionsApi(service: SubscriptionService, ledger: LedgerPor
     const types = q.types ? q.types.split(',').map((t) => validate(eventName, t.trim(), 'query.types')) : undefined;
     const filter: EventFilter = { ...(types ? { eventTypes: types } : {}), ...(q.partId ? { partId: q.partId } : {}), ...(q.machineId ? { machineId: q.machineId } : {}), ...(q.mspId ? { mspId: q.mspId } : {}) };
     const last = /^(\d+)\.(\d+)\.([A-Za-z]+)$/.exec(lastEventId ?? '');
-    const cursor = last ? { block: Number(last[1]), tx: Number(last[2]), name: last[3]! } : undefined;
-    const startBlock = cursor ? cursor.block : (q.fromBlock ?? (await ledger.height()));
+    const cursor = last ? { blockNumber: Number(last[1]), transactionIndex: Number(last[2]), eventName: last[3]! } : undefined;
+    const startBlock = cursor ? cursor.blockNumber : (q.fromBlock ?? (await ledger.height()));
     return { filter, cursor, startBlock };
   };
   return {
@@ -150,7 +150,7 @@ export function subscriptionsApi(service: SubscriptionService, ledger: LedgerPor
       }));
     },
     document(registry: OpenAPIRegistry, problems: Record<string, object>) {
-      const security: Record<string, string[]>[] = [{ apiKey: [] }, { bearer: [] }];
+      const security = API_SECURITY;
       const resource = { description: 'A subscription: url, filter, status (active, paused, disabled), cursor, failures, deliveries', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } };
       const params = z.object({ subscriptionId });
       registry.registerPath({ method: 'post', path: '/v1/subscriptions', tags: ['subscriptions'], summary: 'Subscribe a webhook to chaincode events (HMAC-SHA256 signed: X-ForgeTrace-Signature = sha256=HMAC(secret, "<X-ForgeTrace-Timestamp>.<body>"); at-least-once, deduplicate by X-ForgeTrace-Event-Id); the secret is returned only here', security, request: { body: { required: true, content: { 'application/json': { schema: subscriptionInput } } } }, responses: { '201': resource, ...problems } });

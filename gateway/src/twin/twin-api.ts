@@ -20,7 +20,7 @@ import type { Router, Request, Response } from 'express';
 import { z } from 'zod';
 import { schemas as S } from '@forgetrace/chaincode/api';
 import { allow, type Role } from '../api/auth';
-import type { ApiExtension } from '../api/openapi';
+import { API_SECURITY, type ApiExtension } from '../api/openapi';
 import { ApiError, route } from '../api/problem';
 import type { LedgerClient } from '../ledger/ledger-client';
 import { LedgerError } from '../ledger/port';
@@ -208,7 +208,7 @@ export function twinApi(deps: TwinApiDeps): ApiExtension {
     },
     document(registry: OpenAPIRegistry, problemResponses: Record<string, object>) {
       const tags = ['twins'];
-      const security: Record<string, string[]>[] = [{ apiKey: [] }, { bearer: [] }];
+      const security = API_SECURITY;
       const path = (p: string) => `/v1/machines/{machineId}${p}`;
       registry.registerPath({ method: 'put', path: path('/twin'), summary: 'Register the machine’s twin with a model (roles: factory_operator, admin of the owner)', tags, security, request: { params: machineParams, body: { required: true, content: { 'application/json': { schema: registerBody } } } }, responses: { 201: json('The new twin’s estimate'), 200: json('Already registered with this model'), ...problemResponses } });
       registry.registerPath({ method: 'get', path: path('/twin'), summary: 'Current twin estimate with uncertainty (states, covariance, wear, health index, open anomaly)', tags, security, request: { params: machineParams }, responses: { 200: json('The estimate'), ...problemResponses } });

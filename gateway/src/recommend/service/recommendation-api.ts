@@ -8,7 +8,7 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { schemas as S } from '@forgetrace/chaincode/api';
 import { allow } from '../../api/auth';
-import type { ApiExtension } from '../../api/openapi';
+import { API_SECURITY, type ApiExtension } from '../../api/openapi';
 import { ApiError, route } from '../../api/problem';
 import { validate } from '../../server';
 import { CONFIGURATION_PATTERN, EVENT_VALUES, RATING_MAX, RATING_MIN, type FeedbackEvent } from './recommendation-model';
@@ -115,7 +115,7 @@ export function recommendationApi(service: RecommendationService): ApiExtension 
       }));
     },
     document(registry: OpenAPIRegistry, problems: Record<string, object>) {
-      const security: Record<string, string[]>[] = [{ apiKey: [] }, { bearer: [] }];
+      const security = API_SECURITY;
       const json = (description: string) => ({ description, content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } });
       registry.registerPath({
         method: 'get', path: '/v1/recommendations/parts', tags: ['recommendations'], security,

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { canonicalJson, type Anchor, type Machine, type Order } from '@forgetrace/chaincode/api';
 import type { AnchorOutbox } from '../../anchoring/anchor-outbox';
 import type { RecordProof } from '../../anchoring/record-proof';
-import type { Page, QueryStore } from '../../indexer/store';
+import { listAll, type QueryStore } from '../../indexer/store';
 import type { LedgerClient } from '../../ledger/ledger-client';
 import { LedgerError, type LedgerIdentity } from '../../ledger/port';
 import { deserializeModel, IdIndex } from '../index';
@@ -103,17 +103,6 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
 const round = (x: number) => Math.round(x * 1e6) / 1e6;
 const ACTIVE_JOB = new Set(['assigned', 'accepted', 'started']);
 
-async function all<T>(list: (cursor: string | null) => Promise<Page<T>>): Promise<T[]> {
-  const out: T[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: Page<T> = await list(cursor);
-    out.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return out;
-}
-
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const item of items) {
@@ -189,7 +178,7 @@ export class RecommendationService {
     const now = this.clock().toISOString();
     const feedbackSeq = this.db.lastFeedbackSeq();
     const feedback = this.db.listFeedback(feedbackSeq);
-    const orders = (await all((cursor) => this.options.store.listOrders({ limit: 500, cursor }))).map((o) => o.data);
+    const orders = (await listAll((p) => this.options.store.listOrders(p))).map((o) => o.data);
     const machines = await this.commissionedMachines();
     const partRows: TrainingRow[] = orders.map((o) => ({ buyer: o.buyerMsp, item: configurationOf(o), value: o.status === 'open' ? ORDER_VALUE : CANCELLED_ORDER_VALUE, source: 'order', ref: o.id, at: o.created.at }));
     const factoryRows: TrainingRow[] = [];
@@ -249,11 +238,11 @@ export class RecommendationService {
   }
 
   private async commissionedMachines(): Promise<Machine[]> {
-    return (await all((cursor) => this.options.store.listMachines({ status: 'commissioned', limit: 500, cursor }))).map((m) => m.data);
+    return (await listAll((p) => this.options.store.listMachines({ status: 'commissioned', ...p }))).map((m) => m.data);
   }
 
   private async ordersOf(buyer: string): Promise<Order[]> {
-    return (await all((cursor) => this.options.store.listOrders({ buyerMsp: buyer, limit: 500, cursor }))).map((o) => o.data);
+    return (await listAll((p) => this.options.store.listOrders({ buyerMsp: buyer, ...p }))).map((o) => o.data);
   }
 
   private log(payload: Record<string, unknown>): string {
@@ -276,7 +265,7 @@ export class RecommendationService {
     const usableFeatures = side === null ? [] : features.filter((f) => side.model.users.vocabulary.includes(f));
     const strategy = side === null ? 'none' : known ? 'personalised' : usableFeatures.length > 0 ? 'features' : 'popularity';
     const candidates = new Set<string>(side?.items.ids() ?? []);
-    for (const o of (await all((cursor) => this.options.store.listOrders({ status: 'open', limit: 500, cursor })))) candidates.add(configurationOf(o.data));
+    for (const o of (await listAll((p) => this.options.store.listOrders({ status: 'open', ...p })))) candidates.add(configurationOf(o.data));
     const scored: PartRecommendation[] = [];
     if (side) {
       for (const item of [...candidates].sort()) {
@@ -330,11 +319,11 @@ export class RecommendationService {
       const capable = own.filter((m) => m.capabilities.materials.includes(material) && m.capabilities.processes.some((p) => processes.includes(p)));
       const covered = processes.filter((p) => capable.some((m) => m.capabilities.processes.includes(p))).length;
       if (covered === 0) continue;
-      const jobs = await all((cursor) => this.options.store.listJobs({ factoryMsp, limit: 500, cursor }));
+      const jobs = await listAll((p) => this.options.store.listJobs({ factoryMsp, ...p }));
       const activeJobs = jobs.filter((j) => ACTIVE_JOB.has(j.data.status)).length;
       const health: { machineId: string; healthIndex: number | undefined }[] = [];
       for (const m of capable) {
-        const snapshots = await all((cursor) => this.options.store.listTwinSnapshots(m.id, { limit: 500, cursor }));
+        const snapshots = await listAll((p) => this.options.store.listTwinSnapshots(m.id, p));
         // Latest by observation time, then by ledger position (two snapshots in the same second).
         const time = (s: (typeof snapshots)[number]) => s.data.observedAt ?? s.data.recorded.at;
         const latest = snapshots.sort((a, b) => (time(a) < time(b) ? -1 : time(a) > time(b) ? 1 : a.position.blockNumber - b.position.blockNumber || a.position.transactionIndex - b.position.transactionIndex)).at(-1);

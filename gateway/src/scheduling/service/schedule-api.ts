@@ -8,7 +8,7 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { schemas as S } from '@forgetrace/chaincode/api';
 import { allow } from '../../api/auth';
-import type { ApiExtension } from '../../api/openapi';
+import { API_SECURITY, type ApiExtension } from '../../api/openapi';
 import { ApiError, route } from '../../api/problem';
 import { validate } from '../../server';
 import { PLAN_ALGORITHM, PLAN_ALGORITHM_VERSION, PLAN_LEAF_ENCODING, planLeaves, planRoot, ScheduleInputError, type ScheduleRun, type ScheduleService } from './schedule-service';
@@ -100,7 +100,7 @@ export function scheduleApi(service: ScheduleService): ApiExtension {
       }));
     },
     document(registry: OpenAPIRegistry, problems: Record<string, object>) {
-      const security: Record<string, string[]>[] = [{ apiKey: [] }, { bearer: [] }];
+      const security = API_SECURITY;
       const resource = { description: 'The schedule: status, progress, and once solved the plan (assignments, Gantt rows, objective, lower bound, violations, Merkle leaves)', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } };
       const params = z.object({ scheduleId });
       registry.registerPath({ method: 'post', path: '/v1/schedules', tags: ['schedules'], summary: 'Start solving a schedule over orders (roles: admin, factory_operator, buyer); 202 with the schedule resource', security, request: { body: { required: true, content: { 'application/json': { schema: scheduleRequest } } } }, responses: { '202': resource, ...problems } });

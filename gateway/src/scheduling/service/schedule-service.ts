@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { canonicalJson, type Anchor, type Machine, type Order, type Part } from '@forgetrace/chaincode/api';
-import type { QueryStore } from '../../indexer/store';
+import { listAll, type QueryStore } from '../../indexer/store';
 import type { LedgerClient } from '../../ledger/ledger-client';
 import { LedgerError, type LedgerIdentity } from '../../ledger/port';
 import type { JobSpec, MachineSpec, SchedulingProblem, TimeWindow } from '../model';
@@ -86,17 +86,6 @@ interface Context {
 
 const minutesToIso = (startMs: number, minute: number) => new Date(startMs + minute * 60_000).toISOString().replace(/\.000Z$/, 'Z');
 
-async function listAll<T>(fn: (cursor: string | null) => Promise<{ items: readonly T[]; nextCursor: string | null }>): Promise<T[]> {
-  const out: T[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: { items: readonly T[]; nextCursor: string | null } = await fn(cursor);
-    out.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return out;
-}
-
 /**
  * Build the scheduling problem for `request` from the index: each part of each order is a job
  * with the order's routing; eligible machines are commissioned machines whose capabilities list
@@ -109,7 +98,7 @@ export async function buildProblem(
   unavailability: (machineId: string) => readonly TimeWindow[] = () => [],
 ): Promise<{ problem: SchedulingProblem; context: Context }> {
   const startMs = Date.parse(request.startAt);
-  const machines = (await listAll((cursor) => store.listMachines({ status: 'commissioned', limit: 500, cursor }))).map((m) => m.data as Machine);
+  const machines = (await listAll((p) => store.listMachines({ status: 'commissioned', ...p }))).map((m) => m.data as Machine);
   const owners = new Map(machines.map((m) => [m.id, m.ownerMsp]));
   const jobs: JobSpec[] = [];
   const parts = new Map<string, { orderId: string; processes: string[] }>();
