@@ -8,7 +8,6 @@ import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { EmbeddedLedger } from '../ledger/embedded/embedded-ledger';
@@ -16,19 +15,9 @@ import { createDevOrganization } from '../ledger/embedded/identity';
 import { LedgerError, type LedgerIdentity } from '../ledger/port';
 import { CaError, ensureEnrolled, enrollWithCa, registerWithCa, type CaConnection } from './enroll';
 import { FileSystemWallet } from './wallet';
+import { freePort } from '../common/testing/free-port';
 
 const BIN = process.env.FABRIC_BIN ?? join(__dirname, '..', '..', '..', '.fabric', 'bin');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.once('error', reject);
-  });
-}
 
 async function waitForCa(url: string, child: ChildProcess, log: () => string): Promise<void> {
   for (let i = 0; i < 150; i++) {

@@ -7,10 +7,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { freePort } from '../../common/testing/free-port';
 
 /** Where Debian's postgresql-15 puts its programs (override with `FORGETRACE_PG_BIN`). */
 export const POSTGRES_BIN = process.env['FORGETRACE_PG_BIN'] ?? '/usr/lib/postgresql/15/bin';
@@ -24,18 +24,6 @@ export interface TestPostgres {
   createDatabase(name: string): Promise<string>;
   /** Stop the server (fast shutdown) and delete its data directory. */
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /**

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -22,13 +21,7 @@ import { TwinService } from '../twin-service';
 import { EdgeAgent, httpTransport, type EdgeTransport } from './edge-agent';
 import { EdgeReceiver } from './edge-receiver';
 import { signEnvelope, verifyEnvelope } from './envelope';
-
-const freePort = () => new Promise<number>((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const port = (s.address() as { port: number }).port;
-    s.close(() => resolve(port));
-  });
-});
+import { freePort } from '../../common/testing/free-port';
 
 describe('twin: edge agent store-and-forward', function () {
   this.timeout(120_000);
