@@ -6,7 +6,11 @@
 /** A failed request: the gateway's problem+json, or a network failure (status 0). */
 export class ApiProblem extends Error {
   override readonly name = 'ApiProblem';
-  constructor(readonly status: number, readonly code: string, readonly detail: string, readonly title = '') {
+  /**
+   * @param extensions the problem's other members (e.g. `paymentsCode`, `reason`, `ledgerCode`),
+   *   for callers that branch on a feature's own code.
+   */
+  constructor(readonly status: number, readonly code: string, readonly detail: string, readonly title = '', readonly extensions: Readonly<Record<string, unknown>> = {}) {
     super(detail);
   }
 }
@@ -68,8 +72,8 @@ async function send(path: string, init: RequestInit, onResponse?: (res: Response
     body = null;
   }
   if (!res.ok) {
-    const p = (body ?? {}) as { code?: string; detail?: string; title?: string };
-    throw new ApiProblem(res.status, p.code ?? `HTTP_${res.status}`, p.detail ?? p.title ?? `${res.status} ${res.statusText}`, p.title ?? '');
+    const p = (body !== null && typeof body === 'object' ? body : {}) as { code?: string; detail?: string; title?: string } & Record<string, unknown>;
+    throw new ApiProblem(res.status, p.code ?? `HTTP_${res.status}`, p.detail ?? p.title ?? `${res.status} ${res.statusText}`, p.title ?? '', p);
   }
   if (body === null && text) throw new ApiProblem(res.status, 'BAD_RESPONSE', `${path} did not answer with JSON`);
   return body;

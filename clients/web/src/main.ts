@@ -30,6 +30,8 @@ function showSignIn(notice?: string): void {
     saveSession(session);
     history.pushState(null, '', PATHS[session.role]);
     render();
+    // The form is gone: put the focus at the start of the view, not on the page's top.
+    main.focus();
   }, notice));
   main.querySelector<HTMLInputElement>('#api-key')?.focus();
 }

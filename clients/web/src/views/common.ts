@@ -25,6 +25,23 @@ export interface Stamp {
   readonly txId: string;
 }
 
+/**
+ * Every item of a paged list: follows `nextCursor` (pages of 500, the API's maximum).
+ * @param path the list path with its filters, without `limit` or `cursor`
+ * @throws ApiProblem from any page
+ */
+export async function listAll<T>(api: Api, path: string): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null | undefined = null;
+  const sep = path.includes('?') ? '&' : '?';
+  do {
+    const page: Page<T> = await api.get<Page<T>>(`${path}${sep}limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items;
+}
+
 export function loading(what: string): HTMLElement {
   return h('p', { class: 'loading', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), `Loading ${what}…`);
 }

@@ -1,10 +1,13 @@
 /**
  * Factory view: the jobs assigned to this factory with their next step (accept / decline /
- * report start / report finish), and this factory's machines with their twin's health.
+ * report start / report finish), the accepted schedule as a Gantt chart, and this factory's
+ * machines with their twin's health (estimate and history chart with uncertainty band).
  */
 import { ApiProblem } from '../api';
 import { h } from '../dom';
-import { humanize, load, problem, time, txId, type Page, type Stamp, type ViewContext } from './common';
+import { humanize, listAll, load, problem, time, txId, type Stamp, type ViewContext } from './common';
+import { scheduleGantt } from './schedule-gantt';
+import { twinHealth } from './twin-health';
 
 interface OperationReport {
   readonly machineId: string;
@@ -35,14 +38,6 @@ interface Machine {
   readonly capabilities: { readonly processes: readonly string[] };
 }
 
-interface TwinEstimate {
-  readonly states: readonly { readonly name: string; readonly unit: string; readonly mean: number; readonly std: number }[];
-  readonly wear: { readonly value: number; readonly std: number; readonly limit: number; readonly unit: string };
-  readonly healthIndex: number;
-  readonly anomaly: unknown;
-  readonly at: string | null;
-}
-
 /** Work first: jobs waiting for this factory, then running, then done. */
 const ORDER: Readonly<Record<Job['status'], number>> = { assigned: 0, accepted: 1, started: 2, finished: 3, declined: 4, cancelled: 5 };
 
@@ -51,17 +46,18 @@ export function factoryView(ctx: ViewContext): HTMLElement {
   const announcer = h('div', { class: 'announcer', role: 'status', 'aria-live': 'polite' });
   const jobsSlot = h('div', { class: 'jobs' });
   const machinesSlot = h('div', { class: 'machines' });
+  const schedule = scheduleGantt(ctx);
 
   const loadJobs = () => load(jobsSlot, 'jobs',
-    () => api.get<Page<Job>>(`/v1/jobs?factoryMsp=${encodeURIComponent(session.mspId)}&limit=200`),
-    (page) => {
-      const jobs = [...page.items].sort((a, b) => ORDER[a.status] - ORDER[b.status] || a.id.localeCompare(b.id, undefined, { numeric: true }));
+    () => listAll<Job>(api, `/v1/jobs?factoryMsp=${encodeURIComponent(session.mspId)}`),
+    (items) => {
+      const jobs = [...items].sort((a, b) => ORDER[a.status] - ORDER[b.status] || a.id.localeCompare(b.id, undefined, { numeric: true }));
       return jobs.length === 0 ? h('p', { class: 'empty' }, 'No jobs are assigned to this factory.') : h('ul', { class: 'card-list', 'aria-label': 'Assigned jobs' }, jobs.map((j) => jobCard(j)));
     }, ctx);
 
   const loadMachines = () => load(machinesSlot, 'machines',
-    () => api.get<Page<Machine>>(`/v1/machines?ownerMsp=${encodeURIComponent(session.mspId)}&limit=200`),
-    (page) => (page.items.length === 0 ? h('p', { class: 'empty' }, 'This factory has no machines registered.') : h('ul', { class: 'card-list', 'aria-label': 'Machines' }, page.items.map(machineCard))), ctx);
+    () => listAll<Machine>(api, `/v1/machines?ownerMsp=${encodeURIComponent(session.mspId)}`),
+    (items) => (items.length === 0 ? h('p', { class: 'empty' }, 'This factory has no machines registered.') : h('ul', { class: 'card-list', 'aria-label': 'Machines' }, items.map(machineCard))), ctx);
 
   function jobCard(job: Job): HTMLElement {
     const card = h('li', { class: 'card job', 'data-job-id': job.id, 'data-status': job.status });
@@ -73,6 +69,7 @@ export function factoryView(ctx: ViewContext): HTMLElement {
         const { value, transactionId } = await api.post<Job>(`/v1/jobs/${encodeURIComponent(job.id)}/${path}`, body);
         const next = jobCard(value);
         card.replaceWith(next);
+        schedule.reload();
         announcer.textContent = `${job.id}: ${label.toLowerCase()} recorded, now ${value.status}${transactionId ? ` (transaction ${transactionId.slice(0, 12)}…)` : ''}.`;
         next.querySelector<HTMLElement>('h3')?.focus();
       } catch (e) {
@@ -125,8 +122,7 @@ export function factoryView(ctx: ViewContext): HTMLElement {
   }
 
   function machineCard(machine: Machine): HTMLElement {
-    const twin = h('div', { class: 'twin' });
-    void load(twin, `twin of ${machine.id}`, () => api.get<TwinEstimate>(`/v1/machines/${encodeURIComponent(machine.id)}/twin`), (t) => twinView(machine.id, t), ctx);
+    const twin = twinHealth(ctx, machine.id);
     return h('li', { class: 'card machine', 'data-machine-id': machine.id },
       h('div', { class: 'card-head' }, h('h3', {}, machine.id), h('span', { class: `badge status-${machine.status}` }, humanize(machine.status))),
       h('p', { class: 'muted' }, `${machine.manufacturer} ${machine.model} · ${machine.capabilities.processes.map(humanize).join(', ')}`),
@@ -136,31 +132,12 @@ export function factoryView(ctx: ViewContext): HTMLElement {
   const section = h('section', { class: 'view factory', 'aria-labelledby': 'factory-title' },
     h('div', { class: 'view-head' },
       h('h1', { id: 'factory-title' }, `Factory ${session.mspId}`),
-      h('button', { type: 'button', onclick: () => { void loadJobs(); void loadMachines(); } }, 'Refresh')),
+      h('button', { type: 'button', onclick: () => { void loadJobs(); void loadMachines(); schedule.reload(); } }, 'Refresh')),
     announcer,
     h('h2', {}, 'Assigned jobs'), jobsSlot,
-    h('h2', {}, 'Machines'), machinesSlot);
+    h('h2', {}, 'Accepted schedule'), schedule.element,
+    h('h2', {}, 'Machines and twin health'), machinesSlot);
   void loadJobs();
   void loadMachines();
   return section;
-}
-
-function fmt(n: number): string {
-  return Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(2);
-}
-
-function twinView(machineId: string, t: TwinEstimate): Node[] {
-  const health = Math.round(t.healthIndex * 100);
-  return [
-    h('div', { class: 'health' },
-      h('label', { for: `health-${machineId}` }, 'Health'),
-      h('meter', { id: `health-${machineId}`, min: 0, max: 100, low: 40, high: 70, optimum: 100, value: health }, `${health}%`),
-      h('span', { class: 'health-value' }, `${health}%`)),
-    h('p', { class: 'wear' }, h('strong', {}, 'Tool wear '), `${fmt(t.wear.value)} ± ${fmt(t.wear.std)} ${t.wear.unit}`, h('span', { class: 'muted' }, ` (limit ${fmt(t.wear.limit)} ${t.wear.unit})`)),
-    h('table', { class: 'states' },
-      h('caption', { class: 'visually-hidden' }, 'Twin state estimates'),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'State'), h('th', { scope: 'col' }, 'Estimate ± std'))),
-      h('tbody', {}, t.states.map((s) => h('tr', {}, h('th', { scope: 'row' }, humanize(s.name)), h('td', {}, `${fmt(s.mean)} ± ${fmt(s.std)} ${s.unit}`))))),
-    t.anomaly ? h('p', { class: 'problem', role: 'note' }, 'Open anomaly on this machine') : h('p', { class: 'muted small' }, t.at ? ['Last telemetry ', time(t.at)] : 'No telemetry yet: prior estimate'),
-  ];
 }
