@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { anchoringApi } from './anchoring/anchoring-api';
+import { proofsApi } from './proofs/proofs-api';
 import type { ApiExtension } from './api/openapi';
 import type { ExtensionContext } from './main';
 import { scheduleApi } from './scheduling/service/schedule-api';
@@ -60,6 +61,8 @@ export async function standardFeatures(context: ExtensionContext): Promise<ApiEx
   return [
     scheduleApi(new ScheduleService({ store: context.store, ledger: context.ledger, ...(downtime ? { unavailability: downtime } : {}) })),
     subscriptionsApi(subscriptions, context.ledger.port),
+    // Before the anchoring routes: POST /v1/verify with a bundle is answered here, a record proof falls through.
+    proofsApi(context.ledger, context.outbox),
     anchoringApi(context.outbox, context.ledger),
     recommendationApi(new RecommendationService({
       store: context.store, ledger: context.ledger, outbox: context.outbox, identity: context.anchorIdentity,

@@ -22,6 +22,9 @@ import type { LedgerIdentity } from './ledger/port';
 import type { LedgerClient } from './ledger/ledger-client';
 
 /** What a query route gets to answer from. */
+
+/** Body limit of POST /v1/verify, whose proof bundles are larger than commands. */
+export const VERIFY_BODY_LIMIT = '16mb';
 export interface QueryContext {
   readonly ledger: LedgerClient;
   readonly identity: LedgerIdentity;
@@ -131,6 +134,8 @@ export function createServer(deps: ServerDeps): express.Express {
     }
     next();
   });
+  // Proof bundles sent to POST /v1/verify carry certificates and signed transactions: a larger limit there only.
+  v1.use('/verify', express.json({ limit: VERIFY_BODY_LIMIT, strict: true, type: 'application/json' }));
   v1.use(express.json({ limit: deps.http.bodyLimit, strict: true, type: 'application/json' }));
 
   const check = (schema: z.ZodType, where: string): RequestHandler => (deps.http.validateResponses === false ? (_req, _res, next) => next() : checkResponses(schema, where, deps.logger));

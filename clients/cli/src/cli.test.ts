@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { openDemoConsortium, type DemoConsortium } from '@forgetrace/gateway/dis
 import { standardFeatures } from '@forgetrace/gateway/dist/features';
 import { startGateway, type RunningGateway } from '@forgetrace/gateway/dist/main';
 import { InMemoryWallet } from '@forgetrace/gateway/dist/wallet/wallet';
+import { createDevOrganization } from '@forgetrace/gateway/dist/ledger/embedded/identity';
 import pino from 'pino';
 import { EXIT } from './errors';
 
@@ -232,6 +233,40 @@ describe('forgetrace CLI against a gateway on the embedded ledger', function () 
       const badJson = await cli('--json', 'verify', tampered);
       expect(JSON.parse(badJson.stdout)).to.include({ valid: false, reason: 'payload does not match the leaf' });
       expect((await cli('verify', CLI)).code).to.equal(EXIT.USAGE);
+    });
+
+    it('fetches a part’s proof bundle and verifies it offline against a CA directory; tampering exits 1 with the reason', async () => {
+      const file = join(dir, 'bundle.json');
+      const fetched = await json<{ transactions: number }>('provenance', 'PO-1001.1', '--out', file);
+      expect(fetched.transactions).to.be.greaterThan(5);
+      const caDir = join(dir, 'cas');
+      await mkdir(caDir);
+      const config = demo.ledger.configBlock().data;
+      if (config.kind !== 'config') throw new Error('expected the configuration');
+      const orgs = [...config.config.organizations, ...(config.config.ordererOrganizations ?? [])];
+      // One file with several certificates and one per organisation: both are read.
+      await writeFile(join(caDir, 'all.pem'), orgs.slice(0, 2).flatMap((o) => o.rootCertificates).join(''));
+      for (const o of orgs.slice(2)) await writeFile(join(caDir, `${o.mspId}.crt`), o.rootCertificates.join(''));
+      expect(await ok('verify', file, '--ca', caDir)).to.match(/^valid: part PO-1001\.1: \d+ claims in \d+ signed transactions of \d+ blocks, 0 anchored records/);
+      const bundle = JSON.parse(await readFile(file, 'utf8'));
+      bundle.trace.entries[0].mspId = 'Org9MSP';
+      await writeFile(join(dir, 'tampered-bundle.json'), JSON.stringify(bundle));
+      const bad = await cli('verify', join(dir, 'tampered-bundle.json'), '--ca', caDir);
+      expect(bad.code).to.equal(EXIT.FAILED);
+      expect(bad.stdout).to.match(/^invalid: tampered field at trace\.entries\[0\]: /);
+      const noTrust = await cli('verify', file);
+      expect(noTrust.code).to.equal(EXIT.USAGE);
+      expect(noTrust.stderr).to.match(/give --ca <dir> or --pin <sha256>/);
+      const emptyCa = join(dir, 'empty-ca');
+      await mkdir(emptyCa);
+      expect((await cli('verify', file, '--ca', emptyCa)).stderr).to.match(/no PEM certificate in/);
+      const stranger = await createDevOrganization('Org1MSP');
+      const strangerDir = join(dir, 'stranger-ca');
+      await mkdir(strangerDir);
+      await writeFile(join(strangerDir, 'ca.pem'), stranger.caCertificate);
+      const foreign = await cli('--json', 'verify', file, '--ca', strangerDir);
+      expect(foreign.code).to.equal(EXIT.FAILED);
+      expect(JSON.parse(foreign.stdout)).to.include({ valid: false, reason: 'certificate not issued by a consortium CA' });
     });
   });
 });

@@ -23,6 +23,7 @@ export const API_ERRORS = {
   LEDGER_CONFLICT: { status: 409, title: 'A concurrent transaction changed the same data; retry' },
   LEDGER_UNAVAILABLE: { status: 503, title: 'The ledger is unavailable' },
   INTERNAL: { status: 500, title: 'Internal error' },
+  NOT_IMPLEMENTED: { status: 501, title: 'This gateway cannot do that with its ledger backend' },
 } as const;
 export type ApiErrorCode = keyof typeof API_ERRORS;
 

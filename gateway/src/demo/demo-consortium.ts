@@ -20,6 +20,9 @@ export const DEMO_MEMBERS = [
   { mspId: 'Org4MSP', role: 'auditor', name: 'TraceAudit BV', site: 'Rotterdam office', country: 'NL' },
 ] as const;
 
+/** MSP of the demo's ordering service (its CA issues the certificate that signs blocks). */
+export const ORDERER_MSP = 'OrdererMSP';
+
 export interface DemoConsortium {
   readonly ledger: EmbeddedLedger;
   readonly organizations: readonly DevOrganization[];
@@ -58,11 +61,17 @@ export async function openDemoConsortium(directory: string, chaincodePath = dirn
     buyer: await o3.issueIdentity({ commonName: 'buyer3', role: 'buyer' }),
     auditor: await o4.issueIdentity({ commonName: 'auditor4', role: 'auditor' }),
   };
+  // The ordering service's CA signs blocks; each member's peer signs its endorsements.
+  const ordererOrg = existsSync(join(mspDir, ORDERER_MSP)) ? await loadDevOrganization(mspDir, ORDERER_MSP) : await createDevOrganization(ORDERER_MSP, { organizationName: 'Orderer' });
+  if (!existsSync(join(mspDir, ORDERER_MSP))) await saveDevOrganization(ordererOrg, mspDir);
+  const peers = await Promise.all(organizations.map((o) => o.issueIdentity({ commonName: `peer0.${o.mspId.toLowerCase()}`, role: 'peer' })));
   const ledger = await EmbeddedLedger.open({
     directory: join(directory, 'ledger'),
     chaincodePath,
     organizations: organizations.map((o) => o.organization),
     collections: buildCollectionsConfig(DEMO_MEMBERS),
+    orderer: { organization: ordererOrg.organization, identity: await ordererOrg.issueIdentity({ commonName: 'orderer0', role: 'orderer' }) },
+    peers,
   });
   const seeded = (await ledger.height()) <= 1;
   if (seeded) await seed(ledger, users);

@@ -29,6 +29,8 @@ import { CreatorError, MspRegistry, type OrganizationConfig } from './internal/m
 import { buildProposal } from './internal/proposal';
 import { sha256, TxSimulator, type CommittedState, type PrivateWrite, type PublicWrite, type SimulationResults } from './internal/simulator';
 import { HistoryIndex, sameVersion, VersionedStore, type Version } from './internal/state';
+import { createPrivateKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { endorsedPayload, envelopePayload, transactionDigest, type SignatureEvidence } from '@forgetrace/verifier';
 
 export type { CollectionConfig } from './internal/collections';
 export type { OrganizationConfig } from './internal/msp';
@@ -59,6 +61,21 @@ export interface EmbeddedLedgerOptions {
   readonly cryptoWorker?: boolean;
   /** fabric-shim log level (`DEBUG`, `INFO`, `WARNING`, `ERROR`, `CRITICAL`); default CRITICAL. */
   readonly chaincodeLogLevel?: string;
+  /**
+   * Sign what Fabric signs: with an orderer, blocks are format 2 (data hash over transaction
+   * hashes) and signed by the orderer's identity, whose organisation joins the channel
+   * configuration as an orderer organisation; each transaction carries its creator's certificate,
+   * nonce and envelope signature, and the signatures of the endorsing organisations' `peers`.
+   */
+  readonly orderer?: { readonly organization: OrganizationConfig; readonly identity: LedgerIdentity };
+  /** One peer identity per organisation, which signs that organisation's endorsements (with `orderer`). */
+  readonly peers?: readonly LedgerIdentity[];
+}
+
+/** Where a committed transaction is. */
+export interface TransactionLocation {
+  readonly blockNumber: number;
+  readonly index: number;
 }
 
 /** Options of {@link EmbeddedLedger.simulate}: fix what is otherwise random or clock-given. */
@@ -93,6 +110,10 @@ const DEFAULT_EXECUTE_TIMEOUT_MS = 30_000;
 
 interface Endorsed {
   readonly txId: string;
+  readonly nonce: Uint8Array;
+  readonly certificate: string;
+  /** Certificate, nonce and signatures of a signed ledger (set by submit before ordering). */
+  evidence?: { readonly endorsements: SignatureEvidence[]; readonly signature: string };
   readonly timestamp: { readonly seconds: number; readonly nanos: number };
   readonly creator: { readonly mspId: string; readonly certificateHash: string };
   readonly endorsers: readonly string[];
@@ -135,7 +156,7 @@ export class EmbeddedLedger implements LedgerPort {
   private readonly history = new HistoryIndex();
   private readonly blocks: Block[] = [];
   private readonly blockEvents: LedgerEvent[][] = [];
-  private readonly txIds = new Set<string>();
+  private readonly txIds = new Map<string, TransactionLocation>();
   private readonly expiries = new Map<number, Expiry[]>();
   private readonly gate = new CommitGate();
   private readonly queue: Pending[] = [];
@@ -158,6 +179,8 @@ export class EmbeddedLedger implements LedgerPort {
   private writing = false;
   private readonly writesDone: Array<() => void> = [];
   private readonly drained = new Set<() => void>();
+  private readonly orderer: { readonly organization: OrganizationConfig; readonly identity: LedgerIdentity; readonly key: KeyObject } | undefined;
+  private readonly peers = new Map<string, LedgerIdentity>();
 
   private constructor(
     private readonly files: LedgerFiles,
@@ -173,6 +196,8 @@ export class EmbeddedLedger implements LedgerPort {
     if (!(this.maxTxPerBlock >= 1)) throw new Error('batch.maxTxPerBlock must be at least 1');
     this.cryptoPool = (options.cryptoWorker ?? true) ? new CryptoPool() : undefined;
     this.msp = new MspRegistry([], this.cryptoPool);
+    if (options.orderer) this.orderer = { ...options.orderer, key: createPrivateKey(options.orderer.identity.privateKey) };
+    for (const peer of options.peers ?? []) this.peers.set(peer.mspId, peer);
   }
 
   /**
@@ -213,6 +238,7 @@ export class EmbeddedLedger implements LedgerPort {
     try {
       const tx = await this.endorse(identity, transaction, args, options, {});
       if (tx.response.status >= 400) throw rejection(tx);
+      if (this.orderer) tx.evidence = await this.signTransaction(identity, tx);
       if (this.txIds.has(tx.txId)) throw new LedgerError('endorsement', 'DUPLICATE_TXID', `transaction ${tx.txId} was already committed`, tx.txId);
       if (this.closed) throw unavailable('LEDGER_CLOSED', 'the ledger is closed');
       if (this.failure) throw unavailable('LEDGER_FAILED', `the ledger stopped after a write failure: ${this.failure.message}`);
@@ -317,6 +343,18 @@ export class EmbeddedLedger implements LedgerPort {
     }));
   }
 
+  /** Block and index of a committed transaction. */
+  locateTransaction(txId: string): TransactionLocation | undefined {
+    const at = this.txIds.get(txId);
+    return at && at.blockNumber < this.blocks.length ? at : undefined;
+  }
+
+  /** The last configuration block (the one in force). */
+  configBlock(): Block {
+    for (let n = this.blocks.length - 1; n >= 0; n--) if (this.blocks[n]!.data.kind === 'config') return this.blocks[n]!;
+    throw new Error('the ledger has no configuration block');
+  }
+
   /** The channel configuration in force. */
   get channelConfig(): ChannelConfig {
     return this.config!;
@@ -371,7 +409,7 @@ export class EmbeddedLedger implements LedgerPort {
     }
 
     await this.gate.enter();
-    let runs: Array<Omit<Endorsed, 'creator' | 'endorsers' | 'fn' | 'args' | 'txId' | 'timestamp'>>;
+    let runs: Array<Omit<Endorsed, 'creator' | 'endorsers' | 'fn' | 'args' | 'txId' | 'timestamp' | 'nonce' | 'certificate' | 'evidence'>>;
     try {
       runs = [];
       runs.push(await this.execute(txId, firstSimulator, firstStub));
@@ -388,10 +426,25 @@ export class EmbeddedLedger implements LedgerPort {
     if (runs.length > 1 && runs.some((r) => fingerprint(r) !== fingerprint(first))) {
       throw new LedgerError('endorsement', 'ENDORSEMENT_MISMATCH', `proposal responses of ${endorsers.join(', ')} do not match`, txId);
     }
-    return { ...first, txId, timestamp: proposal.timestamp, creator: { mspId: creator.mspid, certificateHash }, endorsers, fn, args: [...args] };
+    return { ...first, txId, nonce: proposal.nonce, certificate: identity.certificate, timestamp: proposal.timestamp, creator: { mspId: creator.mspid, certificateHash }, endorsers, fn, args: [...args] };
   }
 
-  private async execute(txId: string, simulator: TxSimulator, stub: ShimStub): Promise<Omit<Endorsed, 'creator' | 'endorsers' | 'fn' | 'args' | 'txId' | 'timestamp'>> {
+  /** Endorsing peers sign the endorsed payload, then the client signs the envelope (signed ledgers). */
+  private async signTransaction(identity: LedgerIdentity, tx: Endorsed): Promise<NonNullable<Endorsed['evidence']>> {
+    const unsigned = toBlockTransaction(tx, this.chaincodeName, 'VALID', true);
+    const endorsed = Buffer.from(endorsedPayload(transactionDigest(unsigned), this.channelName));
+    const endorsements = await Promise.all(tx.endorsers.map(async (mspId) => {
+      const peer = this.peers.get(mspId);
+      if (!peer) throw new LedgerError('endorsement', 'UNKNOWN_ENDORSER', `no peer identity of ${mspId} is configured to sign endorsements`, tx.txId);
+      const signature = await this.msp.sign(peer.privateKey, endorsed);
+      return { certificate: peer.certificate, mspId, signature: Buffer.from(signature).toString('base64') };
+    }));
+    const envelope = envelopePayload(transactionDigest({ ...unsigned, endorsements }), this.channelName);
+    const signature = await this.signAs(identity, Buffer.from(envelope));
+    return { endorsements, signature: Buffer.from(signature).toString('base64') };
+  }
+
+  private async execute(txId: string, simulator: TxSimulator, stub: ShimStub): Promise<Omit<Endorsed, 'creator' | 'endorsers' | 'fn' | 'args' | 'txId' | 'timestamp' | 'nonce' | 'certificate' | 'evidence'>> {
     let timer: NodeJS.Timeout | undefined;
     let response: ChaincodeResponse;
     try {
@@ -477,8 +530,8 @@ export class EmbeddedLedger implements LedgerPort {
         for (const [key, w] of writes) privateEntries.push({ txNum, collection, key, isDelete: w.isDelete, value: w.value.toString('base64') });
       }
     }
-    const transactions: BlockTransaction[] = batch.map((p, i) => toBlockTransaction(p.tx, this.chaincodeName, codes[i]!));
-    const block = makeBlock(number, previousHash, { kind: 'transactions', transactions });
+    const transactions: BlockTransaction[] = batch.map((p, i) => toBlockTransaction(p.tx, this.chaincodeName, codes[i]!, this.orderer !== undefined));
+    const block = makeBlock(number, previousHash, { kind: 'transactions', transactions }, this.orderer);
     this.applyBlockEffects(block, history, newExpiries);
     // The block is durable, published and its submits settled once the writer has synced it.
     this.unwritten.push({ block, privateRecord: { blockNumber: number, entries: privateEntries }, batch, codes });
@@ -586,7 +639,7 @@ export class EmbeddedLedger implements LedgerPort {
   private applyBlockEffects(block: Block, history: Array<[string, Parameters<HistoryIndex['append']>[1]]>, newExpiries: Expiry[]): void {
     const number = block.header.number;
     for (const [key, entry] of history) this.history.append(key, entry);
-    if (block.data.kind === 'transactions') for (const tx of block.data.transactions) this.txIds.add(tx.txId);
+    if (block.data.kind === 'transactions') block.data.transactions.forEach((tx, index) => this.txIds.set(tx.txId, { blockNumber: number, index }));
     // Private data written at block b with blockToLive n is purged when block b+n+1 commits.
     for (const e of newExpiries) {
       const btl = this.collections.get(e.collection)?.config.blockToLive ?? 0;
@@ -684,6 +737,7 @@ export class EmbeddedLedger implements LedgerPort {
       channelName: this.channelName,
       chaincode: { name: this.chaincodeName, version: this.chaincode.version },
       organizations: options.organizations.map((o) => ({ mspId: o.mspId, rootCertificates: [...o.rootCertificates] })),
+      ...(options.orderer ? { ordererOrganizations: [{ mspId: options.orderer.organization.mspId, rootCertificates: [...options.orderer.organization.rootCertificates] }] } : {}),
       collections: (options.collections ?? []).map((c) => ({ ...c })),
     };
     if (this.config && this.config.channelName !== config.channelName) {
@@ -691,7 +745,7 @@ export class EmbeddedLedger implements LedgerPort {
     }
     if (this.config && canonicalJson(this.config) === canonicalJson(config)) return;
     resolveCollections(options.collections ?? []); // validate before writing
-    const block = makeBlock(this.blocks.length, this.blocks.at(-1)?.hash ?? '', { kind: 'config', config });
+    const block = makeBlock(this.blocks.length, this.blocks.at(-1)?.hash ?? '', { kind: 'config', config }, this.orderer);
     this.files.append(block, undefined);
     this.setConfig(config);
     this.applyBlockEffects(block, [], []);
@@ -722,23 +776,33 @@ function rejection(tx: Endorsed): LedgerError {
   return new LedgerError('endorsement', 'CHAINCODE_ERROR', tx.response.message || `chaincode response ${tx.response.status}`, tx.txId);
 }
 
-function makeBlock(number: number, previousHash: string, data: Block['data']): Block {
-  const header = { dataHash: dataHash(data), number, previousHash };
-  return { data, hash: blockHash(header), header };
+function makeBlock(number: number, previousHash: string, data: Block['data'], orderer?: { readonly identity: LedgerIdentity; readonly key: KeyObject }): Block {
+  if (!orderer) {
+    const header = { dataHash: dataHash(data), number, previousHash };
+    return { data, hash: blockHash(header), header };
+  }
+  const header = { dataHash: dataHash(data, 2), format: 2 as const, number, previousHash };
+  const hash = blockHash(header);
+  const signature = cryptoSign('sha256', Buffer.from(hash, 'hex'), orderer.key).toString('base64');
+  return { data, hash, header, signature: { certificate: orderer.identity.certificate, mspId: orderer.identity.mspId, signature } };
 }
 
 // Objects written to blocks are built with their keys in sorted order, so that plain
 // JSON.stringify yields canonical JSON on the hot path (the reader re-checks canonical form).
-function toBlockTransaction(tx: Endorsed, chaincode: string, validationCode: ValidationCode): BlockTransaction {
+function toBlockTransaction(tx: Endorsed, chaincode: string, validationCode: ValidationCode, signed: boolean): BlockTransaction {
+  // Unsigned ledgers leave the evidence fields undefined, which JSON.stringify drops.
   return {
     args: tx.args,
     chaincode,
-    creator: { certificateHash: tx.creator.certificateHash, mspId: tx.creator.mspId },
+    creator: { certificate: signed ? tx.certificate : undefined, certificateHash: tx.creator.certificateHash, mspId: tx.creator.mspId },
+    endorsements: tx.evidence?.endorsements,
     endorsers: tx.endorsers,
     event: tx.event && { name: tx.event.name, payload: tx.event.payload.toString('base64') },
     function: tx.fn,
+    nonce: signed ? Buffer.from(tx.nonce).toString('base64') : undefined,
     response: { payload: tx.response.payload.toString('base64'), status: tx.response.status },
     rwset: tx.rwset,
+    signature: tx.evidence?.signature,
     timestamp: { nanos: tx.timestamp.nanos, seconds: tx.timestamp.seconds },
     txId: tx.txId,
     validationCode,

@@ -1,4 +1,7 @@
 /** The embedded ledger's block and read-write set formats (JSON-safe; bytes are base64). */
+import type { SignatureEvidence } from '@forgetrace/verifier';
+
+export type { SignatureEvidence } from '@forgetrace/verifier';
 
 /** Fabric's version of a key: the block and transaction index of its last write. */
 export interface KeyVersion {
@@ -31,13 +34,25 @@ export type ValidationCode = 'VALID' | 'MVCC_READ_CONFLICT' | 'PHANTOM_READ_CONF
 /** One transaction in a block. */
 export interface BlockTransaction {
   readonly txId: string;
-  readonly creator: { readonly mspId: string; /** SHA-256 (hex) of the certificate DER. */ readonly certificateHash: string };
+  readonly creator: {
+    /** The creator's certificate (PEM); in signed (format-2) blocks only. */
+    readonly certificate?: string;
+    /** SHA-256 (hex) of the certificate DER. */
+    readonly certificateHash: string;
+    readonly mspId: string;
+  };
+  /** Endorsing peers' signatures over the endorsed payload (`@forgetrace/verifier` `endorsedPayload`); signed blocks only. */
+  readonly endorsements?: readonly SignatureEvidence[];
   /** MSP IDs of the organisations whose (simulated) peers endorsed. */
   readonly endorsers: readonly string[];
   readonly timestamp: { readonly seconds: number; readonly nanos: number };
   readonly chaincode: string;
   readonly function: string;
   readonly args: readonly string[];
+  /** The proposal's nonce (base64); the transaction id is sha256(nonce ‖ serialized creator). Signed blocks only. */
+  readonly nonce?: string;
+  /** The client's signature over the envelope (`@forgetrace/verifier` `envelopePayload`); signed blocks only. */
+  readonly signature?: string;
   readonly response: { readonly status: number; readonly payload: string };
   readonly rwset: ReadWriteSet;
   /** The last event the transaction set, if any. */
@@ -50,6 +65,8 @@ export interface ChannelConfig {
   readonly channelName: string;
   readonly chaincode: { readonly name: string; readonly version: string };
   readonly organizations: ReadonlyArray<{ readonly mspId: string; readonly rootCertificates: readonly string[] }>;
+  /** The ordering service's organisation(s), whose CA issued the certificate that signs blocks (signed ledgers only). */
+  readonly ordererOrganizations?: ReadonlyArray<{ readonly mspId: string; readonly rootCertificates: readonly string[] }>;
   readonly collections: ReadonlyArray<Record<string, unknown>>;
 }
 
@@ -57,9 +74,15 @@ export type BlockData =
   | { readonly kind: 'config'; readonly config: ChannelConfig }
   | { readonly kind: 'transactions'; readonly transactions: readonly BlockTransaction[] };
 
-/** One block: `hash = sha256(canonical(header))`, `header.dataHash = sha256(canonical(data))`. */
+/**
+ * One block: `hash = sha256(canonical(header))`. `header.dataHash` is `sha256(canonical(data))`, or
+ * for transaction blocks of `format: 2` SHA-256 over the concatenated transaction hashes
+ * (`@forgetrace/verifier` `blockDataHash`). Signed ledgers write format-2 blocks whose `signature`
+ * is the orderer's over the 32 bytes of `hash`.
+ */
 export interface Block {
-  readonly header: { readonly number: number; readonly previousHash: string; readonly dataHash: string };
+  readonly header: { readonly number: number; readonly previousHash: string; readonly dataHash: string; readonly format?: 2 };
   readonly hash: string;
   readonly data: BlockData;
+  readonly signature?: SignatureEvidence;
 }

@@ -12,7 +12,8 @@ import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LedgerCorruptedError, LedgerLockedError } from '../errors';
-import type { Block } from '../types';
+import type { Block, BlockTransaction } from '../types';
+import { blockDataHash, blockHeaderHash, canonicalJson as canonicalJsonOfBundles, transactionDigest, transactionHash, type EvidenceTransaction } from '@forgetrace/verifier';
 import { canonicalJson, sha256Hex } from './canonical';
 
 /** Private values written by the valid transactions of one block. */
@@ -32,27 +33,60 @@ export const BLOCK_FILE = 'blocks.jsonl';
 export const PRIVATE_FILE = 'private.jsonl';
 export const LOCK_FILE = 'LOCK';
 
+/** A block's hash, as `@forgetrace/verifier` recomputes it. */
 export function blockHash(header: Block['header']): string {
-  return sha256Hex(canonicalJson(header));
+  return blockHeaderHash(header);
 }
 
 /** JSON text of transaction data, kept from hashing to writing so it is built once. */
 const dataText = new WeakMap<Block['data'], string>();
+/** Transaction hashes of format-2 transaction data. */
+const txHashes = new WeakMap<Block['data'], readonly string[]>();
 
-/** Hash of block data. Config data is canonicalised; transaction data is built in key order. */
-export function dataHash(data: Block['data']): string {
-  if (data.kind === 'config') return sha256Hex(canonicalJson(data));
+/**
+ * Hash of block data. Config data is canonicalised; transaction data is built in key order.
+ * Format-2 transaction data hashes to SHA-256 over its transactions' hashes (each over the
+ * transaction's digest form), so that one transaction can be proven to be in its block without
+ * the rest of the block.
+ */
+export function dataHash(data: Block['data'], format?: 2): string {
+  if (data.kind === 'config') return sha256Hex(canonicalJsonOfBundles(data));
+  if (format !== 2) {
+    const text = JSON.stringify(data);
+    dataText.set(data, text);
+    return sha256Hex(text);
+  }
   const text = JSON.stringify(data);
+  const hashes = data.transactions.map(txHash);
   dataText.set(data, text);
-  return sha256Hex(text);
+  txHashes.set(data, hashes);
+  return blockDataHash(hashes);
+}
+
+/** A transaction's hash in a format-2 block: over its digest form (`@forgetrace/verifier`). */
+function txHash(tx: BlockTransaction): string {
+  return transactionHash(transactionDigest(tx as unknown as EvidenceTransaction));
+}
+
+/** SHA-256 (hex) of each transaction of a block, in order (the data hash of a format-2 block is over these). */
+export function transactionHashes(block: Block): readonly string[] {
+  if (block.data.kind === 'config') return [];
+  let hashes = txHashes.get(block.data);
+  if (!hashes) {
+    hashes = block.data.transactions.map(txHash);
+    txHashes.set(block.data, hashes);
+  }
+  return hashes;
 }
 
 /** Canonical JSON text of a block (see {@link dataHash} for the transaction fast path). */
 function blockLine(block: Block): string {
   if (block.data.kind === 'config') return canonicalJson(block);
   const data = dataText.get(block.data) ?? JSON.stringify(block.data);
-  const { dataHash: dh, number, previousHash } = block.header;
-  return `{"data":${data},"hash":${JSON.stringify(block.hash)},"header":{"dataHash":${JSON.stringify(dh)},"number":${number},"previousHash":${JSON.stringify(previousHash)}}}`;
+  const { dataHash: dh, format, number, previousHash } = block.header;
+  const formatField = format === undefined ? '' : `"format":${format},`;
+  const signature = block.signature ? `,"signature":${canonicalJson(block.signature)}` : '';
+  return `{"data":${data},"hash":${JSON.stringify(block.hash)},"header":{"dataHash":${JSON.stringify(dh)},${formatField}"number":${number},"previousHash":${JSON.stringify(previousHash)}}${signature}}`;
 }
 
 export class LedgerFiles {
@@ -100,11 +134,12 @@ export class LedgerFiles {
       if (canonicalJson(parsed) !== line) fail('record is not in canonical form');
       const block = parsed as Block;
       const keys = Object.keys(block).sort().join(',');
-      if (keys !== 'data,hash,header' || typeof block.header !== 'object' || block.header === null) fail('record is not a block');
+      if ((keys !== 'data,hash,header' && keys !== 'data,hash,header,signature') || typeof block.header !== 'object' || block.header === null) fail('record is not a block');
+      if (block.header.format !== undefined && block.header.format !== 2) fail(`unknown block format ${String(block.header.format)}`);
       const { number, previousHash: prev } = block.header;
       if (number !== index) fail(`block number ${String(number)} found where ${index} was expected`);
       if (prev !== previousHash) fail('previous hash does not match the preceding block');
-      if (dataHash(block.data) !== block.header.dataHash) fail('data hash does not match the block data');
+      if (dataHash(block.data, block.header.format) !== block.header.dataHash) fail('data hash does not match the block data');
       if (blockHash(block.header) !== block.hash) fail('block hash does not match the block header');
       const kind = (block.data as { kind?: unknown } | null)?.kind;
       if (kind !== 'config' && kind !== 'transactions') fail('unknown block kind');

@@ -1,0 +1,10 @@
+/**
+ * @forgetrace/verifier — checks ForgeTrace provenance bundles offline, in Node or a browser.
+ * The evidence functions are also what the embedded ledger uses to sign and hash.
+ */
+export * from './bundle';
+export { canonicalJson } from './canonical';
+export { stampTx, traceClaims, type Claim } from './claims';
+export { CertificateCache, derToP1363, type ParsedCertificate } from './crypto';
+export * from './evidence';
+export { verifyBundle, type ClaimResult, type FailureReason, type Finding, type Verdict, type VerifyOptions } from './verify';

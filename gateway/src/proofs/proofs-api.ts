@@ -1,0 +1,114 @@
+/**
+ * `GET /v1/parts/{id}/provenance`: the part's whole trace with its proof bundle; and
+ * `POST /v1/verify` with `{bundle}`: the gateway runs the offline verifier on a bundle (record
+ * proofs `{payload, proof}` fall through to the anchoring routes).
+ */
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Router } from 'express';
+import { z } from 'zod';
+import { verifyBundle, type RecordProof } from '@forgetrace/verifier';
+import type { Anchor, PartTrace } from '@forgetrace/chaincode/api';
+import type { AnchorOutbox } from '../anchoring/anchor-outbox';
+import { allow } from '../api/auth';
+import { API_SECURITY, type ApiExtension } from '../api/openapi';
+import { ApiError, route } from '../api/problem';
+import type { LedgerClient } from '../ledger/ledger-client';
+import type { LedgerIdentity } from '../ledger/port';
+import { validate } from '../server';
+import { buildProvenanceBundle, EvidenceUnavailableError, isEvidenceSource } from './provenance';
+
+const TRACE_PAGE = 1000;
+const MAX_RECORDS = 256;
+
+const provenanceQuery = z.strictObject({
+  maxDepth: z.coerce.number().int().min(0).max(10).optional(),
+  records: z.string().regex(/^[0-9a-f-]{36}(,[0-9a-f-]{36})*$/, 'must be record ids (UUIDs) separated by commas').optional(),
+});
+const pemList = z.array(z.string().min(1).max(16_384)).max(64);
+export const verifyBundleInput = z.strictObject({
+  bundle: z.record(z.string(), z.unknown()),
+  trustedRoots: pemList.optional(),
+  pinnedFingerprints: z.array(z.string().regex(/^[0-9a-fA-F:]{64,95}$/, 'must be a SHA-256 fingerprint in hex')).max(64).optional(),
+}).openapi('VerifyBundleInput');
+
+/** Read every page of a part's trace from the ledger and merge them. */
+export async function fullTrace(ledger: LedgerClient, identity: LedgerIdentity, partId: string, maxDepth: number): Promise<PartTrace> {
+  let page = await ledger.evaluate<PartTrace>(identity, 'trace:GetPartTrace', [partId, { maxDepth, pageSize: TRACE_PAGE }]);
+  const merged = { ...page, entries: [...page.entries], machines: { ...page.machines }, twinSnapshots: { ...page.twinSnapshots }, anchors: { ...page.anchors } };
+  while (page.nextPageToken) {
+    page = await ledger.evaluate<PartTrace>(identity, 'trace:GetPartTrace', [partId, { maxDepth, pageSize: TRACE_PAGE, pageToken: page.nextPageToken }]);
+    merged.entries.push(...page.entries);
+    // A later page names machines with provenance up to its own last report, which includes the earlier pages'.
+    Object.assign(merged.machines, page.machines);
+    Object.assign(merged.twinSnapshots, page.twinSnapshots);
+    Object.assign(merged.anchors, page.anchors);
+  }
+  return { ...merged, nextPageToken: null };
+}
+
+/** The provenance routes over this gateway's ledger and outbox. */
+export function proofsApi(ledger: LedgerClient, outbox: AnchorOutbox): ApiExtension {
+  return {
+    name: 'proofs',
+    register(v1: Router) {
+      v1.get('/parts/:partId/provenance', allow('admin', 'factory_operator', 'auditor', 'buyer'), route(async (req, res) => {
+        const partId = validate(z.string().min(1).max(128), req.params.partId, 'partId');
+        const q = validate(provenanceQuery, req.query, 'query');
+        const source = ledger.port;
+        if (!isEvidenceSource(source)) throw new ApiError('NOT_IMPLEMENTED', 'this gateway\'s ledger backend (Fabric) does not assemble proof bundles yet; the embedded ledger does');
+        const identity = req.principal!.identity;
+        const trace = await fullTrace(ledger, identity, partId, q.maxDepth ?? 5);
+        const records: Array<{ payload: unknown; proof: RecordProof }> = [];
+        const anchors: Record<string, Anchor> = {};
+        const ids = q.records ? [...new Set(q.records.split(','))] : [];
+        if (ids.length > MAX_RECORDS) throw new ApiError('VALIDATION_FAILED', `at most ${MAX_RECORDS} records per bundle, not ${ids.length}`);
+        for (const id of ids) {
+          const record = outbox.get(id);
+          if (!record) throw new ApiError('NOT_FOUND', `no record ${id} in this gateway's outbox`);
+          if (record.state !== 'anchored') throw new ApiError('CONFLICT', `record ${id} is not anchored yet (state ${record.state}); ask again once it is`);
+          const proof = outbox.proof(id);
+          anchors[proof.anchorId] ??= await ledger.evaluate<Anchor>(identity, 'anchors:GetAnchor', [proof.anchorId]);
+          records.push({ payload: record.payload, proof });
+        }
+        try {
+          res.json(buildProvenanceBundle(source, trace, { records, anchors }));
+        } catch (e) {
+          if (e instanceof EvidenceUnavailableError) throw new ApiError('NOT_IMPLEMENTED', `no proof bundle for ${partId}: ${e.message}`);
+          throw e;
+        }
+      }));
+      v1.post('/verify', allow('admin', 'factory_operator', 'auditor', 'buyer'), route(async (req, res, next) => {
+        if (!req.body || typeof req.body !== 'object' || !('bundle' in req.body)) return next(); // a record proof: the anchoring route
+        const body = validate(verifyBundleInput, req.body, 'body');
+        let options: { trustedRoots?: string[]; pinnedFingerprints?: string[] } = { trustedRoots: body.trustedRoots, pinnedFingerprints: body.pinnedFingerprints };
+        let trust: 'caller' | 'gateway' = 'caller';
+        if (!body.trustedRoots?.length && !body.pinnedFingerprints?.length) {
+          // No trust anchors given: this gateway's own channel configuration is the trust.
+          const source = ledger.port;
+          if (!isEvidenceSource(source)) throw new ApiError('VALIDATION_FAILED', 'give trustedRoots or pinnedFingerprints: this gateway cannot read CA certificates from its ledger backend');
+          const config = source.configBlock().data;
+          if (config.kind !== 'config') throw new ApiError('INTERNAL', 'the configuration block holds no configuration');
+          options = { trustedRoots: [...config.config.organizations, ...(config.config.ordererOrganizations ?? [])].flatMap((o) => o.rootCertificates) };
+          trust = 'gateway';
+        }
+        const verdict = await verifyBundle(body.bundle, options);
+        res.json({ ...verdict, trust });
+      }));
+    },
+    document(registry: OpenAPIRegistry, problems: Record<string, object>) {
+      const security = API_SECURITY;
+      registry.registerPath({
+        method: 'get', path: '/v1/parts/{partId}/provenance', tags: ['parts'], security,
+        summary: 'The part’s whole trace with a proof bundle (format forgetrace-provenance/1): signed transactions, signed block headers with their transaction hashes, the channel configuration with the organisations’ CA certificates, and Merkle proofs of the outbox records named in `records`. Check it offline with @forgetrace/verifier or `forgetrace verify`.',
+        request: { params: z.object({ partId: z.string() }), query: provenanceQuery },
+        responses: { '200': { description: 'The bundle', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } }, '501': { description: 'The ledger backend cannot back the trace with signed evidence' }, ...problems },
+      });
+      registry.registerPath({
+        method: 'post', path: '/v1/verify#bundle', tags: ['parts'], security,
+        summary: 'POST /v1/verify with {bundle, trustedRoots?, pinnedFingerprints?}: verify a provenance bundle. Valid, or invalid with the first reason (bad signature, certificate not issued by a consortium CA, tampered field, entry missing from its block, invalid transaction, wrong Merkle path, anchor not found, malformed bundle, no trust anchors), every finding, and each claim’s result. Without trust anchors the gateway trusts its own channel configuration (`trust: "gateway"`). Body limit 16 MB.',
+        request: { body: { required: true, content: { 'application/json': { schema: verifyBundleInput } } } },
+        responses: { '200': { description: 'The verdict', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } }, ...problems },
+      });
+    },
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * Provenance bundles: a part's trace with the ledger evidence for every claim in it (signed
+ * transactions, signed block headers with their transaction hashes, the channel configuration
+ * with the organisations' CA certificates) and Merkle proofs of anchored off-chain records.
+ * `@forgetrace/verifier` checks a bundle offline.
+ */
+import {
+  BUNDLE_FORMAT,
+  certificateHash,
+  compositeKey,
+  traceClaims,
+  transactionDigest,
+  type BlockEvidence,
+  type EvidenceTransaction,
+  type ProvenanceBundle,
+  type RecordProof,
+  type SignatureEvidence,
+  type SignatureReference,
+  type StampedRecord,
+  type TraceClaims,
+  type TransactionEvidence,
+} from '@forgetrace/verifier';
+import type { Anchor, PartTrace } from '@forgetrace/chaincode/api';
+import type { Block } from '../ledger/embedded/types';
+import { transactionHashes } from '../ledger/embedded/internal/ledger-files';
+import type { LedgerPort } from '../ledger/port';
+
+/** What a ledger must offer to back a bundle with evidence (the embedded ledger does). */
+export interface EvidenceSource {
+  readonly channelConfig: { readonly channelName: string };
+  locateTransaction(txId: string): { readonly blockNumber: number; readonly index: number } | undefined;
+  getBlock(number: number): Block | undefined;
+  configBlock(): Block;
+  getHistory(key: string): ReadonlyArray<{ readonly txId: string }>;
+}
+
+export function isEvidenceSource(port: LedgerPort | EvidenceSource): port is EvidenceSource {
+  const p = port as Partial<EvidenceSource>;
+  return typeof p.locateTransaction === 'function' && typeof p.configBlock === 'function' && typeof p.getBlock === 'function';
+}
+
+/** The ledger cannot back a claim with signed evidence. */
+export class EvidenceUnavailableError extends Error {}
+
+export interface BundleExtras {
+  /** Anchored off-chain records to include, with the anchors they belong to. */
+  readonly records?: ReadonlyArray<{ readonly payload: unknown; readonly proof: RecordProof }>;
+  readonly anchors?: Readonly<Record<string, Anchor>>;
+}
+
+/** Assemble the bundle of a whole trace (all pages merged). @throws EvidenceUnavailableError */
+export function buildProvenanceBundle(source: EvidenceSource, trace: PartTrace, extras: BundleExtras = {}): ProvenanceBundle {
+  const anchors: Record<string, Anchor> = { ...(extras.anchors ?? {}) };
+  for (const id of Object.keys(trace.anchors)) delete anchors[id];
+  // Machines and the order do not name the transaction that last wrote them: the key history does.
+  const writers: Record<string, string> = {};
+  const latestWriter = (key: string): void => {
+    const last = source.getHistory(key)[0];
+    if (!last) throw new EvidenceUnavailableError(`no transaction on the ledger wrote ${JSON.stringify(key)}`);
+    writers[key] = last.txId;
+  };
+  for (const id of Object.keys(trace.machines)) latestWriter(compositeKey('machine', id));
+  if (trace.order) latestWriter(compositeKey('order', trace.order.id));
+  const claims = traceClaims(trace as unknown as TraceClaims, writers, anchors as unknown as Record<string, StampedRecord>);
+  const keysByTx = new Map<string, Set<string>>();
+  for (const c of claims) {
+    if (!c.txId) throw new EvidenceUnavailableError(`${c.path} names no transaction`);
+    let keys = keysByTx.get(c.txId);
+    if (!keys) keysByTx.set(c.txId, (keys = new Set()));
+    keys.add(c.key);
+  }
+
+  const certificates: Record<string, string> = {};
+  const file = (pem: string): string => {
+    const hash = certificateHash(pem);
+    certificates[hash] = pem;
+    return hash;
+  };
+  const transactions: TransactionEvidence[] = [];
+  const blockNumbers = new Set<number>();
+  for (const [txId, keys] of keysByTx) {
+    const at = source.locateTransaction(txId);
+    const block = at && source.getBlock(at.blockNumber);
+    if (!at || !block || block.data.kind !== 'transactions') throw new EvidenceUnavailableError(`transaction ${txId} is not on this ledger`);
+    if (block.header.format !== 2 || !block.signature) throw new EvidenceUnavailableError(`block ${block.header.number} was written without signatures (an unsigned embedded ledger), so it cannot back a proof`);
+    const tx = block.data.transactions[at.index]! as unknown as EvidenceTransaction;
+    if (tx.creator.certificate) file(tx.creator.certificate);
+    for (const e of tx.endorsements ?? []) file(e.certificate);
+    const writes = tx.rwset.writes.flatMap((write, index) => (keys.has(write.key) ? [{ index, write }] : []));
+    transactions.push({ blockNumber: at.blockNumber, index: at.index, digest: transactionDigest(tx), writes });
+    blockNumbers.add(at.blockNumber);
+  }
+  transactions.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
+  const reference = (sig: SignatureEvidence): SignatureReference => ({ certificateHash: file(sig.certificate), mspId: sig.mspId, signature: sig.signature });
+  const blocks: BlockEvidence[] = [...blockNumbers].sort((a, b) => a - b).map((n) => {
+    const block = source.getBlock(n)!;
+    return { header: block.header, hash: block.hash, signature: reference(block.signature!), transactionHashes: transactionHashes(block) };
+  });
+  const config = source.configBlock();
+  if (config.data.kind !== 'config' || !config.signature) throw new EvidenceUnavailableError('the configuration block is not signed');
+  return {
+    format: BUNDLE_FORMAT,
+    channel: source.channelConfig.channelName,
+    partId: trace.partId,
+    trace: { ...trace, nextPageToken: null } as unknown as ProvenanceBundle['trace'],
+    config: { header: config.header, hash: config.hash, signature: reference(config.signature), data: config.data as unknown as ProvenanceBundle['config']['data'] },
+    blocks,
+    transactions,
+    certificates,
+    writers,
+    anchors: anchors as unknown as ProvenanceBundle['anchors'],
+    records: [...(extras.records ?? [])],
+  };
+}
