@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { anchoringApi } from './anchoring/anchoring-api';
+import { epcisFeature } from './epcis/epcis-feature';
 import { proofsApi } from './proofs/proofs-api';
 import type { ApiExtension } from './api/openapi';
 import type { ExtensionContext } from './main';
@@ -64,6 +65,7 @@ export async function standardFeatures(context: ExtensionContext): Promise<ApiEx
     // Before the anchoring routes: POST /v1/verify with a bundle is answered here, a record proof falls through.
     proofsApi(context.ledger, context.outbox),
     anchoringApi(context.outbox, context.ledger),
+    epcisFeature(context),
     recommendationApi(new RecommendationService({
       store: context.store, ledger: context.ledger, outbox: context.outbox, identity: context.anchorIdentity,
       sqlitePath: config.recommend.sqlitePath, logger: context.logger.child({ component: 'recommend' }),

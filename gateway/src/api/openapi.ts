@@ -34,6 +34,12 @@ export interface ApiExtension {
    * key is reserved, so a replay does not run it twice), e.g. the twin snapshot in force.
    */
   beforeCommand?(transaction: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /**
+   * Routes without authentication, on a router mounted at `/` (public provenance, GS1 Digital
+   * Link). Put `limit` (a per-client-address rate limit) on each route: the router sees every
+   * request, so it must not limit or handle paths it does not own.
+   */
+  registerPublic?(root: import('express').Router, limit: import('express').RequestHandler): void;
   /** Called by the gateway's graceful shutdown after the HTTP server has drained. */
   close?(): Promise<void>;
   /**
