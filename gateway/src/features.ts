@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { anchoringApi } from './anchoring/anchoring-api';
 import { epcisFeature } from './epcis/epcis-feature';
+import { DisclosureStore } from './proofs/disclosure-store';
 import { proofsApi } from './proofs/proofs-api';
 import type { ApiExtension } from './api/openapi';
 import type { ExtensionContext } from './main';
@@ -63,7 +64,7 @@ export async function standardFeatures(context: ExtensionContext): Promise<ApiEx
     scheduleApi(new ScheduleService({ store: context.store, ledger: context.ledger, ...(downtime ? { unavailability: downtime } : {}) })),
     subscriptionsApi(subscriptions, context.ledger.port),
     // Before the anchoring routes: POST /v1/verify with a bundle is answered here, a record proof falls through.
-    proofsApi(context.ledger, context.outbox),
+    proofsApi(context.ledger, context.outbox, { disclosures: new DisclosureStore(config.disclosure.sqlitePath), publicIdentity: context.anchorIdentity }),
     anchoringApi(context.outbox, context.ledger),
     epcisFeature(context),
     recommendationApi(new RecommendationService({

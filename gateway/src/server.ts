@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
+import { certificateHash } from '@forgetrace/verifier';
 import cors from 'cors';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import rateLimit from 'express-rate-limit';
@@ -20,8 +21,23 @@ import { ApiError, notFoundRoute, problemHandler, route } from './api/problem';
 import { COMMANDS, PATH_PARAMS, type CommandRoute } from './api/routes';
 import type { LedgerIdentity } from './ledger/port';
 import type { LedgerClient } from './ledger/ledger-client';
+import { isEvidenceSource } from './proofs/provenance';
 
 /** What a query route gets to answer from. */
+
+/**
+ * SHA-256 fingerprints of the CA certificates in the channel configuration (members' and the
+ * orderer's), which the web app pins to verify proof bundles; empty when the ledger backend
+ * cannot read its configuration. Users should compare them with the consortium's published ones.
+ */
+function trustedCaFingerprints(ledger: ServerDeps['ledger']): () => string[] {
+  return () => {
+    if (!isEvidenceSource(ledger.port)) return [];
+    const config = ledger.port.configBlock().data;
+    if (config.kind !== 'config') return [];
+    return [...config.config.organizations, ...(config.config.ordererOrganizations ?? [])].flatMap((o) => o.rootCertificates.map(certificateHash));
+  };
+}
 
 /** Body limit of POST /v1/verify, whose proof bundles are larger than commands. */
 export const VERIFY_BODY_LIMIT = '16mb';
@@ -143,8 +159,17 @@ export function createServer(deps: ServerDeps): express.Express {
   for (const q of deps.queries) v1.get(q.path.replace('/v1', ''), allow(...q.roles), check(q.response, `GET ${q.path}`), route(q.handler));
   for (const x of deps.extensions ?? []) x.register(v1);
 
+  // Public routes (no authentication): limited per client address.
+  const publicRoutes = express.Router();
+  const publicLimit = rateLimit({
+    windowMs: 60_000, limit: deps.http.rateLimitPerMinute, standardHeaders: 'draft-8', legacyHeaders: false,
+    handler: (_req, _res, next) => next(new ApiError('RATE_LIMITED', `more than ${deps.http.rateLimitPerMinute} requests a minute from this address; slow down`)),
+  });
+  for (const x of deps.extensions ?? []) x.registerPublic?.(publicRoutes, publicLimit);
+  app.use(publicRoutes);
+
   app.use('/v1', v1);
-  if (deps.http.webRoot) serveWebApp(app, deps.http.webRoot, deps.mspId);
+  if (deps.http.webRoot) serveWebApp(app, deps.http.webRoot, deps.mspId, trustedCaFingerprints(deps.ledger));
   app.use(notFoundRoute);
   app.use(problemHandler(deps.logger));
   return app;
@@ -157,10 +182,10 @@ export function createServer(deps: ServerDeps): express.Express {
  * client-side routes survive a reload. /v1, /docs and file-like paths keep their own 404s.
  * The app has no inline scripts, so the CSP above needs no change for it.
  */
-function serveWebApp(app: express.Express, webRoot: string, mspId: string): void {
+function serveWebApp(app: express.Express, webRoot: string, mspId: string, fingerprints: () => string[]): void {
   const root = resolve(webRoot);
   const index = join(root, 'index.html');
-  app.get('/web-config.json', (_req, res) => void res.set('Cache-Control', 'no-store').json({ mspId }));
+  app.get('/web-config.json', (_req, res) => void res.set('Cache-Control', 'no-store').json({ mspId, trustedCaFingerprints: fingerprints() }));
   app.use(express.static(root, {
     index: 'index.html',
     setHeaders: (res, path) => res.setHeader('Cache-Control', path.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),

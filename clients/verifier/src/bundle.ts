@@ -1,5 +1,6 @@
 /** The provenance bundle format (`forgetrace-provenance/1`): a part's trace plus its evidence. */
-import type { BlockHeader, TransactionDigest, Write } from './evidence';
+import type { DisclosedField, Write } from './disclosure';
+import type { BlockHeader, TransactionDigest } from './evidence';
 
 /** A signature whose certificate is in the bundle's `certificates` table. */
 export interface SignatureReference {
@@ -40,12 +41,22 @@ export interface BlockEvidence {
   readonly transactionHashes: readonly string[];
 }
 
-/** A transaction in digest form with its place in its block, and the writes the claims need (by index in its write set). */
+/** A write the claims need, whole (with the transaction's nonce) or with some fields disclosed. */
+export type WriteEvidence =
+  | { readonly index: number; readonly write: Write }
+  | { readonly index: number; readonly key: string; readonly isDelete: boolean; readonly fields: Readonly<Record<string, string>>; readonly disclosed: Readonly<Record<string, DisclosedField>> };
+
+/**
+ * A transaction in digest form with its place in its block and the writes the claims need (by
+ * index in its write set). Full bundles carry the nonce (whole writes are committed with salts
+ * derived from it, and the transaction id derives from it); public bundles do not.
+ */
 export interface TransactionEvidence {
   readonly blockNumber: number;
   readonly index: number;
   readonly digest: TransactionDigest;
-  readonly writes: ReadonlyArray<{ readonly index: number; readonly write: Write }>;
+  readonly nonce?: string;
+  readonly writes: readonly WriteEvidence[];
 }
 
 /** A Merkle inclusion proof of an anchored off-chain record (see the gateway's anchoring outbox). */
@@ -99,6 +110,8 @@ export interface ProvenanceBundle {
   readonly writers: Readonly<Record<string, string>>;
   /** Anchors of the off-chain records below that the trace itself does not name. */
   readonly anchors: Readonly<Record<string, StampedRecord>>;
+  /** Present in public bundles: the fields the buyer made public; claims may leave out the rest. */
+  readonly disclosure?: { readonly fields: readonly string[] };
   /** Off-chain records (payload + Merkle proof) anchored on the ledger. */
   readonly records: ReadonlyArray<{ readonly payload: unknown; readonly proof: RecordProof }>;
 }

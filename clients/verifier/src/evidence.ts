@@ -16,7 +16,9 @@
  */
 import { sha256 } from '@noble/hashes/sha2';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils';
+import { base64ToBytes, sha256Hex } from './bytes';
 import { canonicalJson } from './canonical';
+import { commitmentsHash, commitWrite } from './disclosure';
 
 /** A signature with the signer's certificate (PEM) and MSP. `signature` is base64 DER ECDSA. */
 export interface SignatureEvidence {
@@ -67,18 +69,16 @@ export interface TransactionDigest {
   readonly endorsers: readonly string[];
   readonly eventHash: string | null;
   readonly function: string;
-  readonly nonce: string | null;
+  /** SHA-256 of the nonce: the nonce itself keys the field salts of the writes, so it is not in the digest. */
+  readonly nonceHash: string | null;
   readonly responseHash: string;
-  /** `writes[i]` = {@link writeHash} of the i-th write; `otherHash` covers reads, range queries, metadata writes and private-data hashes. */
+  /** `writes[i]` = hash of the i-th write's field commitments (`commitWrite`, `commitmentsHash`); `otherHash` covers reads, range queries, metadata writes and private-data hashes. */
   readonly rwset: { readonly otherHash: string; readonly writes: readonly string[] };
   readonly signature: string | null;
   readonly timestamp: { readonly nanos: number; readonly seconds: number };
   readonly txId: string;
   readonly validationCode: string;
 }
-
-/** One write of a read-write set. */
-export type Write = EvidenceTransaction['rwset']['writes'][number];
 
 /** The digest form of a transaction as its block holds it. */
 export function transactionDigest(tx: EvidenceTransaction): TransactionDigest {
@@ -91,19 +91,14 @@ export function transactionDigest(tx: EvidenceTransaction): TransactionDigest {
     endorsers: tx.endorsers,
     eventHash: tx.event === null ? null : sha256Hex(canonicalJson(tx.event)),
     function: tx.function,
-    nonce: tx.nonce ?? null,
+    nonceHash: tx.nonce === undefined ? null : sha256Hex(base64ToBytes(tx.nonce)),
     responseHash: sha256Hex(canonicalJson(tx.response)),
-    rwset: { otherHash: sha256Hex(canonicalJson(other)), writes: writes.map(writeHash) },
+    rwset: { otherHash: sha256Hex(canonicalJson(other)), writes: writes.map((w) => commitmentsHash(commitWrite(w, tx.nonce))) },
     signature: tx.signature ?? null,
     timestamp: tx.timestamp,
     txId: tx.txId,
     validationCode: tx.validationCode,
   };
-}
-
-/** SHA-256 of a write's canonical JSON. */
-export function writeHash(write: Write): string {
-  return sha256Hex(canonicalJson(write));
 }
 
 /** What each endorsing peer signs, as text: the digest without endorsements, signature and validation code, with the channel. */
@@ -115,7 +110,7 @@ export function endorsedPayload(d: TransactionDigest, channel: string): string {
     creator: d.creator,
     eventHash: d.eventHash,
     function: d.function,
-    nonce: d.nonce,
+    nonceHash: d.nonceHash,
     responseHash: d.responseHash,
     rwset: d.rwset,
     timestamp: d.timestamp,
@@ -209,13 +204,4 @@ export function sequenceKey(n: number): string {
   return n.toString().padStart(8, '0');
 }
 
-export function sha256Hex(data: string | Uint8Array): string {
-  return bytesToHex(sha256(typeof data === 'string' ? utf8ToBytes(data) : data));
-}
-
-export function base64ToBytes(text: string): Uint8Array {
-  const binary = atob(text);
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
-}
+export { base64ToBytes, sha256Hex } from './bytes';

@@ -7,4 +7,5 @@ export { canonicalJson } from './canonical';
 export { stampTx, traceClaims, type Claim } from './claims';
 export { CertificateCache, derToP1363, type ParsedCertificate } from './crypto';
 export * from './evidence';
+export * from './disclosure';
 export { verifyBundle, type ClaimResult, type FailureReason, type Finding, type Verdict, type VerifyOptions } from './verify';

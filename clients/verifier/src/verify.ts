@@ -28,8 +28,8 @@ import {
   sha256Hex,
   transactionHash,
   transactionIdFor,
-  writeHash,
 } from './evidence';
+import { commitmentsHash, commitWrite, fieldCommitment, fieldsOf, writeValue } from './disclosure';
 
 /** Why a bundle does not hold. */
 export type FailureReason =
@@ -97,6 +97,9 @@ class Verification {
   private readonly anchorsProven = new Map<string, StampedRecord>();
   private counts = { blocks: 0, transactions: 0, claims: 0, records: 0 };
   private certificates: Readonly<Record<string, string>> = {};
+  /** Proven field values of the writes in the bundle, by transaction id and key (`complete`: every field of the write). */
+  private readonly proven = new Map<string, { readonly fields: ReadonlyMap<string, unknown>; readonly complete: boolean; readonly isDelete: boolean }>();
+  private partialClaims = false;
 
   constructor(private readonly options: VerifyOptions) {}
 
@@ -123,6 +126,7 @@ class Verification {
 
     // 1. The configuration block.
     this.certificates = bundle.certificates;
+    this.partialClaims = bundle.disclosure !== undefined;
     await this.block('config', bundle.config.header, bundle.config.hash, bundle.config.signature ?? null, config.ordererOrganizations ?? []);
     if (sha256Hex(canonicalJson(bundle.config.data)) !== bundle.config.header.dataHash) this.fatal('config.data', 'tampered field', 'the configuration does not hash to the data hash of its block');
     if (config.channelName !== bundle.channel) this.fatal('channel', 'tampered field', `the bundle names channel ${bundle.channel}, its configuration ${config.channelName}`);
@@ -281,18 +285,13 @@ class Verification {
       this.fail(path, 'entry missing from its block', `transaction ${d.txId} is not transaction ${t.index} of block ${t.blockNumber} (its hash ${hash.slice(0, 16)}… is not there)`);
     }
     if (d.validationCode !== 'VALID') this.fail(`${path}.digest.validationCode`, 'invalid transaction', `transaction ${d.txId} was marked ${d.validationCode} by the committer; its writes never took effect`);
-    t.writes.forEach((w, i) => {
-      let held: string | undefined;
-      try {
-        held = writeHash(w.write);
-      } catch {
-        held = undefined;
-      }
-      if (held === undefined || d.rwset.writes[w.index] !== held) this.fail(`${path}.writes[${i}]`, 'tampered field', `write ${w.index} of transaction ${d.txId} does not match the hash the transaction holds`);
-    });
-    if (typeof d.nonce !== 'string') return this.fail(`${path}.digest.nonce`, 'malformed bundle', `transaction ${d.txId} carries no nonce`);
+    if (t.nonce !== undefined && (typeof t.nonce !== 'string' || sha256Hex(base64ToBytes(t.nonce)) !== d.nonceHash)) {
+      this.fail(`${path}.nonce`, 'tampered field', `the nonce of transaction ${d.txId} does not match the hash its digest holds`);
+    }
+    t.writes.forEach((w, i) => this.write(`${path}.writes[${i}]`, d.txId, d.rwset.writes[w.index], w, t.nonce));
     const creator = await this.consortiumCertificate(`${path}.digest.creator.certificateHash`, d.creator.certificateHash, d.creator.mspId, organizations);
-    if (creator && transactionIdFor(d.nonce, d.creator.mspId, creator.pem) !== d.txId) this.fail(`${path}.digest.txId`, 'tampered field', `transaction id ${d.txId} does not derive from its nonce and creator`);
+    // The transaction id derives from the nonce, which only full bundles carry (it keys the field salts).
+    if (creator && typeof t.nonce === 'string' && transactionIdFor(t.nonce, d.creator.mspId, creator.pem) !== d.txId) this.fail(`${path}.digest.txId`, 'tampered field', `transaction id ${d.txId} does not derive from its nonce and creator`);
     if (creator) {
       if (typeof d.signature !== 'string') this.fail(`${path}.digest.signature`, 'bad signature', `transaction ${d.txId} is not signed by its creator`);
       else if (!(await this.certs.verifySignature(creator, new TextEncoder().encode(envelopePayload(d, channel)), d.signature))) {
@@ -307,16 +306,52 @@ class Verification {
     await Promise.all(d.endorsements.map((e, i) => this.signature(`${path}.digest.endorsements[${i}]`, `the endorsement of ${e.mspId} on ${d.txId}`, e, endorsed, organizations)));
   }
 
+  /** A write the claims need: its fields must hash to the commitment hash the digest holds. */
+  private write(path: string, txId: string, held: string | undefined, w: TransactionEvidence['writes'][number], nonce: string | undefined): void {
+    let fields: Map<string, unknown>;
+    let hash: string;
+    let complete: boolean;
+    let key: string;
+    let isDelete: boolean;
+    try {
+      if ('write' in w) {
+        if (typeof nonce !== 'string') return this.fail(path, 'malformed bundle', `a whole write of ${txId} needs the transaction's nonce`);
+        ({ key, isDelete } = w.write);
+        hash = commitmentsHash(commitWrite(w.write, nonce));
+        const value = writeValue(w.write);
+        fields = value === undefined ? new Map() : fieldsOf(value);
+        complete = true;
+      } else {
+        ({ key, isDelete } = w);
+        fields = new Map();
+        for (const [pointer, field] of Object.entries(w.disclosed ?? {})) {
+          if (fieldCommitment(String(field.salt), field.value) !== w.fields?.[pointer]) return this.fail(`${path}.disclosed.${pointer}`, 'tampered field', `disclosed field ${pointer} of ${txId} does not match its commitment`);
+          fields.set(pointer, field.value);
+        }
+        hash = commitmentsHash({ fields: w.fields, isDelete: w.isDelete, key: w.key });
+        complete = false;
+      }
+    } catch (err) {
+      return this.fail(path, 'malformed bundle', (err as Error).message);
+    }
+    if (held !== hash) return this.fail(path, 'tampered field', `write ${w.index} of transaction ${txId} does not match the hash the transaction holds`);
+    this.proven.set(`${txId}\u0000${key}`, { fields, complete, isDelete });
+  }
+
   private traceClaims(bundle: ProvenanceBundle, transactions: ReadonlyMap<string, TransactionEvidence>): void {
-    const whole = (claimed: unknown) => (stored: unknown): string | null => (canonicalJson(stored) === canonicalJson(claimed) ? null : 'the record differs from what its transaction wrote');
     for (const c of traceClaims(bundle.trace, bundle.writers, bundle.anchors)) {
-      const holds = this.claim(c.path, c.txId, c.key, transactions, c.entry ? (stored) => entryDiffers(c.entry!, stored) : whole(c.record));
+      const claimed = c.entry ? storedShape(c.entry) : c.record;
+      const holds = this.claim(c.path, c.txId, c.key, transactions, claimed);
       if (holds && c.anchorId !== undefined) this.anchorsProven.set(c.anchorId, c.record as StampedRecord);
     }
   }
 
-  /** A claimed value must be what transaction `txId` wrote at `key`. Returns whether it holds (its transaction checked separately). */
-  private claim(path: string, txId: string | null, key: string, transactions: ReadonlyMap<string, TransactionEvidence>, differs: (stored: unknown) => string | null): boolean {
+  /**
+   * A claimed value must be what transaction `txId` wrote at `key`: every field it shows equals
+   * the proven field, and in a full bundle it shows every field. Returns whether it holds (its
+   * transaction is checked separately).
+   */
+  private claim(path: string, txId: string | null, key: string, transactions: ReadonlyMap<string, TransactionEvidence>, claimed: unknown): boolean {
     this.counts.claims++;
     const tx = txId ? transactions.get(txId) : undefined;
     const result = { path, txId, blockNumber: tx?.blockNumber ?? null, valid: true, failedBy: [] as string[] };
@@ -328,16 +363,19 @@ class Verification {
     };
     if (!txId) return failed('malformed bundle', `the bundle names no transaction for ${path}`);
     if (!tx) return failed('entry missing from its block', `transaction ${txId} of ${path} is not in the bundle`);
-    const write = tx.writes.find((w) => w.write.key === key)?.write;
-    if (!write || write.isDelete) return failed('tampered field', `transaction ${txId} did not write the record claimed at ${path}`);
-    let stored: unknown;
+    const proven = this.proven.get(`${txId}\u0000${key}`);
+    if (!proven || proven.isDelete) return failed('tampered field', `transaction ${txId} did not write the record claimed at ${path} (or the bundle leaves that write out)`);
+    let shown: Map<string, unknown>;
     try {
-      stored = JSON.parse(new TextDecoder().decode(base64ToBytes(write.value)));
+      shown = fieldsOf(claimed);
     } catch {
-      return failed('tampered field', `transaction ${txId} wrote a value at ${path} that is not JSON`);
+      return failed('malformed bundle', `${path} is not a record`);
     }
-    const difference = differs(stored);
-    if (difference) return failed('tampered field', `${path}: ${difference}`);
+    const differ = [...shown].filter(([pointer, value]) => !proven.fields.has(pointer) || canonicalJson(proven.fields.get(pointer)) !== canonicalJson(value)).map(([pointer]) => pointer);
+    if (!this.partialClaims || proven.complete) {
+      for (const pointer of proven.fields.keys()) if (!shown.has(pointer) && !this.partialClaims) differ.push(pointer);
+    }
+    if (differ.length > 0) return failed('tampered field', `${path}: field ${differ.join(', ')} differs from what transaction ${txId} wrote`);
     return true;
   }
 
@@ -370,20 +408,11 @@ class Verification {
   }
 }
 
-/** Compare a trace entry with the event record its transaction stored; null when they agree. */
-function entryDiffers(entry: TraceEntryClaim, stored: unknown): string | null {
-  const e = stored as Record<string, unknown>;
+/** A trace entry in the shape of the event record its transaction stored (only the fields it shows). */
+function storedShape(entry: TraceEntryClaim): Record<string, unknown> {
   const lot = entry.subject?.kind === 'lot';
-  const checks: Array<[string, unknown, unknown]> = [
-    ['txId', entry.txId, e.txId],
-    ['seq', entry.seq, e.seq],
-    ['type', entry.type, lot ? `lot_${String(e.type)}` : e.type],
-    ['at', entry.at, e.at],
-    ['mspId', entry.mspId, e.mspId],
-    ['subject', entry.subject?.id, lot ? e.lotId : e.partId],
-    ['data', canonicalJson(entry.data ?? null), canonicalJson(e.data ?? null)],
-  ];
-  const bad = checks.filter(([, claimed, held]) => claimed !== held).map(([name]) => name);
-  return bad.length === 0 ? null : `field ${bad.join(', ')} differs from what the transaction wrote`;
+  // A lot's entry types carry a `lot_` prefix the stored event does not; without it the entry cannot match.
+  const type = !lot || entry.type === undefined ? entry.type : String(entry.type).startsWith('lot_') ? String(entry.type).slice(4) : `\u0000${String(entry.type)}`;
+  return { at: entry.at, data: entry.data, mspId: entry.mspId, seq: entry.seq, txId: entry.txId, type, [lot ? 'lotId' : 'partId']: entry.subject?.id };
 }
 

@@ -109,6 +109,8 @@ export const configSchema = z.strictObject({
   }).optional(),
   /** The recommender's feedback and model versions (off-chain, private). */
   recommend: z.strictObject({ sqlitePath: z.string().min(1).default(':memory:') }).prefault({}),
+  /** Buyers' disclosure choices (which trace fields of a part are public): their SQLite file. */
+  disclosure: z.strictObject({ sqlitePath: z.string().min(1).default(':memory:') }).prefault({}),
   /** Webhook subscriptions: their SQLite file (cursors survive restarts unless ':memory:'). */
   subscriptions: z.strictObject({
     sqlitePath: z.string().min(1).default(':memory:'),
@@ -141,6 +143,7 @@ const ENV: ReadonlyArray<[string, string[]]> = [
   ['FT_ANCHORING_SQLITE', ['anchoring', 'sqlitePath']],
   ['FT_SUBSCRIPTIONS_SQLITE', ['subscriptions', 'sqlitePath']],
   ['FT_RECOMMEND_SQLITE', ['recommend', 'sqlitePath']],
+  ['FT_DISCLOSURE_SQLITE', ['disclosure', 'sqlitePath']],
   ['FT_JWT_SECRET', ['auth', 'jwtSecret']],
   ['FT_LOG_LEVEL', ['logLevel']],
   ['FT_FABRIC_PEER', ['ledger', 'peerEndpoint']],

@@ -4,7 +4,7 @@
  * proofs `{payload, proof}` fall through to the anchoring routes).
  */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import { verifyBundle, type RecordProof } from '@forgetrace/verifier';
 import type { Anchor, PartTrace } from '@forgetrace/chaincode/api';
@@ -15,9 +15,11 @@ import { ApiError, route } from '../api/problem';
 import type { LedgerClient } from '../ledger/ledger-client';
 import type { LedgerIdentity } from '../ledger/port';
 import { validate } from '../server';
+import type { DisclosureStore } from './disclosure-store';
 import { buildProvenanceBundle, EvidenceUnavailableError, isEvidenceSource } from './provenance';
 
 const TRACE_PAGE = 1000;
+const partIdParam = z.string().min(1).max(128);
 const MAX_RECORDS = 256;
 
 const provenanceQuery = z.strictObject({
@@ -46,13 +48,76 @@ export async function fullTrace(ledger: LedgerClient, identity: LedgerIdentity, 
   return { ...merged, nextPageToken: null };
 }
 
+/** Trace fields a buyer can make public: RFC 6901 pointers into the stored events. */
+const disclosureField = z.string().regex(/^\/(type|at|mspId|data|data\/[A-Za-z0-9_.-]{1,64})$/, 'must be /type, /at, /mspId, /data or /data/<field>');
+export const disclosureInput = z.strictObject({ fields: z.array(disclosureField).min(1).max(64) }).openapi('DisclosureInput');
+
+export interface ProofsApiOptions {
+  /** Buyers' disclosure choices; without it there are no disclosure or public routes. */
+  readonly disclosures?: DisclosureStore;
+  /** The identity public reads run as (the gateway's own). */
+  readonly publicIdentity?: LedgerIdentity;
+}
+
 /** The provenance routes over this gateway's ledger and outbox. */
-export function proofsApi(ledger: LedgerClient, outbox: AnchorOutbox): ApiExtension {
+export function proofsApi(ledger: LedgerClient, outbox: AnchorOutbox, options: ProofsApiOptions = {}): ApiExtension {
+  const { disclosures, publicIdentity } = options;
+  /** The public bundle of a part the buyer disclosed. */
+  const publicBundle = async (partId: string) => {
+    const source = ledger.port;
+    const policy = disclosures?.get(partId);
+    if (!policy || !publicIdentity) throw new ApiError('NOT_FOUND', `part ${partId} has no public provenance on this gateway (its buyer has not disclosed any of it)`);
+    if (!isEvidenceSource(source)) throw new ApiError('NOT_IMPLEMENTED', 'this gateway\'s ledger backend (Fabric) does not assemble proof bundles yet');
+    const trace = await fullTrace(ledger, publicIdentity, partId, 5);
+    try {
+      return buildProvenanceBundle(source, trace, { disclosure: { fields: policy.fields } });
+    } catch (e) {
+      if (e instanceof EvidenceUnavailableError) throw new ApiError('NOT_IMPLEMENTED', `no proof bundle for ${partId}: ${e.message}`);
+      throw e;
+    }
+  };
   return {
     name: 'proofs',
+    async close() {
+      disclosures?.close();
+    },
+    registerPublic(root: Router, limit: RequestHandler) {
+      if (!disclosures) return;
+      root.get('/public/parts/:partId/provenance', limit, route(async (req, res) => {
+        const partId = validate(partIdParam, req.params.partId, 'partId');
+        res.set('Cache-Control', 'no-cache').json(await publicBundle(partId));
+      }));
+    },
     register(v1: Router) {
+      if (disclosures) {
+        v1.put('/parts/:partId/disclosure', allow('buyer', 'admin'), route(async (req, res) => {
+          const partId = validate(partIdParam, req.params.partId, 'partId');
+          const body = validate(disclosureInput, req.body, 'body');
+          const identity = req.principal!.identity;
+          const part = await ledger.evaluate<{ orderId: string }>(identity, 'orders:GetPart', [partId]);
+          const order = await ledger.evaluate<{ buyerMsp: string }>(identity, 'orders:GetOrder', [part.orderId]);
+          if (order.buyerMsp !== identity.mspId) throw new ApiError('FORBIDDEN', `only the buyer of order ${part.orderId} (${order.buyerMsp}) decides what of part ${partId} is public, not ${identity.mspId}`);
+          const fields = [...new Set(body.fields)].sort();
+          const updatedAt = new Date().toISOString();
+          const recordId = outbox.add({ kind: 'other', payload: { type: 'disclosure', partId, fields, by: req.principal!.userId, mspId: identity.mspId, at: updatedAt } });
+          const d = { partId, fields, updatedAt, updatedBy: req.principal!.userId, recordId };
+          disclosures.put(d);
+          res.json(d);
+        }));
+        v1.get('/parts/:partId/disclosure', allow('buyer', 'admin', 'auditor', 'factory_operator'), route(async (req, res) => {
+          const partId = validate(partIdParam, req.params.partId, 'partId');
+          const d = disclosures.get(partId);
+          if (!d) throw new ApiError('NOT_FOUND', `part ${partId} has no disclosure on this gateway: it is private`);
+          res.json(d);
+        }));
+        v1.delete('/parts/:partId/disclosure', allow('buyer', 'admin'), route(async (req, res) => {
+          const partId = validate(partIdParam, req.params.partId, 'partId');
+          if (!disclosures.delete(partId)) throw new ApiError('NOT_FOUND', `part ${partId} has no disclosure on this gateway`);
+          res.status(204).end();
+        }));
+      }
       v1.get('/parts/:partId/provenance', allow('admin', 'factory_operator', 'auditor', 'buyer'), route(async (req, res) => {
-        const partId = validate(z.string().min(1).max(128), req.params.partId, 'partId');
+        const partId = validate(partIdParam, req.params.partId, 'partId');
         const q = validate(provenanceQuery, req.query, 'query');
         const source = ledger.port;
         if (!isEvidenceSource(source)) throw new ApiError('NOT_IMPLEMENTED', 'this gateway\'s ledger backend (Fabric) does not assemble proof bundles yet; the embedded ledger does');
@@ -97,6 +162,14 @@ export function proofsApi(ledger: LedgerClient, outbox: AnchorOutbox): ApiExtens
     },
     document(registry: OpenAPIRegistry, problems: Record<string, object>) {
       const security = API_SECURITY;
+      if (disclosures) {
+        const params = z.object({ partId: z.string() });
+        const json = { 'application/json': { schema: z.record(z.string(), z.unknown()) } };
+        registry.registerPath({ method: 'put', path: '/v1/parts/{partId}/disclosure', tags: ['parts'], security, summary: 'The buyer chooses which fields of the part’s trace entries are public (RFC 6901 pointers into the stored events: /type, /at, /mspId, /data, /data/<field>); the choice is anchored through the outbox. Only the order’s buyer organisation (403 otherwise).', request: { params, body: { required: true, content: { 'application/json': { schema: disclosureInput } } } }, responses: { '200': { description: '{partId, fields, updatedAt, updatedBy, recordId}', content: json }, ...problems } });
+        registry.registerPath({ method: 'get', path: '/v1/parts/{partId}/disclosure', tags: ['parts'], security, summary: 'The part’s disclosure choice on this gateway (404: private)', request: { params }, responses: { '200': { description: 'The choice', content: json }, ...problems } });
+        registry.registerPath({ method: 'delete', path: '/v1/parts/{partId}/disclosure', tags: ['parts'], security, summary: 'Make the part private again', request: { params }, responses: { '204': { description: 'Removed' }, ...problems } });
+        registry.registerPath({ method: 'get', path: '/public/parts/{partId}/provenance', tags: ['public'], summary: 'No authentication. The part’s public proof bundle: trace entries show only the disclosed fields, their writes carry salted field commitments with only those fields revealed (no nonces), machines, twin snapshots and the order are left out. 404 when the buyer disclosed nothing. Rate-limited per address.', request: { params }, responses: { '200': { description: 'The public bundle (format forgetrace-provenance/1 with `disclosure`)', content: json }, ...problems } });
+      }
       registry.registerPath({
         method: 'get', path: '/v1/parts/{partId}/provenance', tags: ['parts'], security,
         summary: 'The part’s whole trace with a proof bundle (format forgetrace-provenance/1): signed transactions, signed block headers with their transaction hashes, the channel configuration with the organisations’ CA certificates, and Merkle proofs of the outbox records named in `records`. Check it offline with @forgetrace/verifier or `forgetrace verify`.',

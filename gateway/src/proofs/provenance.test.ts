@@ -16,6 +16,7 @@ import { createDevOrganization } from '../ledger/embedded/identity';
 import { startGateway, type RunningGateway } from '../main';
 import { InMemoryWallet } from '../wallet/wallet';
 import { buildProvenanceBundle, EvidenceUnavailableError } from './provenance';
+import { DisclosureStore } from './disclosure-store';
 import { proofsApi } from './proofs-api';
 
 type Mutable = any; // tests tamper with arbitrary fields
@@ -32,17 +33,23 @@ describe('provenance bundles: signed embedded ledger, offline verifier, API', fu
   const verify = (b: unknown, trustedRoots = roots): Promise<Verdict> => verifyBundle(b, { trustedRoots });
   const reasons = (v: Verdict) => v.findings.map((f) => `${f.reason} @ ${f.path}`);
 
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'ft-prov-'));
-    demo = await openDemoConsortium(dir);
+  /** Org1's gateway over the demo ledger: an auditor, an operator (anchors) and an admin. */
+  const mainGateway = async (): Promise<RunningGateway> => {
     const wallet = new InMemoryWallet();
     await wallet.put('auditor', await demo.organizations[0]!.issueIdentity({ commonName: 'p-aud', role: 'auditor' }));
     await wallet.put('factory_operator', await demo.organizations[0]!.issueIdentity({ commonName: 'p-op', role: 'factory_operator' }));
+    await wallet.put('admin', await demo.organizations[0]!.issueIdentity({ commonName: 'p-adm', role: 'admin' }));
     const config = configSchema.parse({
       mspId: 'Org1MSP', http: { port: 0 }, ledger: { kind: 'embedded', directory: dir }, wallet: '(memory)',
-      auth: { users: [{ id: 'a', role: 'auditor', apiKeySha256: apiKeyHash('prov-auditor') }, { id: 'o', role: 'factory_operator', apiKeySha256: apiKeyHash('prov-op') }] },
+      auth: { users: [{ id: 'a', role: 'auditor', apiKeySha256: apiKeyHash('prov-auditor') }, { id: 'o', role: 'factory_operator', apiKeySha256: apiKeyHash('prov-op') }, { id: 'adm', role: 'admin', apiKeySha256: apiKeyHash('prov-admin') }] },
     });
-    gw = await startGateway({ config, ledger: demo.ledger, wallet, logger: pino({ level: 'silent' }), extensions: ({ outbox, ledger }) => [proofsApi(ledger, outbox), anchoringApi(outbox, ledger)] });
+    return startGateway({ config, ledger: demo.ledger, wallet, logger: pino({ level: 'silent' }), extensions: ({ outbox, ledger, anchorIdentity }) => [proofsApi(ledger, outbox, { disclosures: new DisclosureStore(':memory:'), publicIdentity: anchorIdentity }), anchoringApi(outbox, ledger)] });
+  };
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ft-prov-'));
+    demo = await openDemoConsortium(dir);
+    gw = await mainGateway();
     const trace = JSON.parse(Buffer.from(await demo.ledger.evaluate(demo.users.auditor, 'trace:GetPartTrace', ['PO-1001.1', '{}'])).toString('utf8')) as PartTrace;
     bundle = buildProvenanceBundle(demo.ledger, trace);
     const config0 = bundle.config.data.config;
@@ -70,14 +77,7 @@ describe('provenance bundles: signed embedded ledger, offline verifier, API', fu
     await demo.ledger.close();
     demo = await openDemoConsortium(dir);
     expect(await demo.ledger.height()).to.be.greaterThan(block.header.number);
-    const wallet = new InMemoryWallet();
-    await wallet.put('auditor', await demo.organizations[0]!.issueIdentity({ commonName: 'p-aud', role: 'auditor' }));
-    await wallet.put('factory_operator', await demo.organizations[0]!.issueIdentity({ commonName: 'p-op', role: 'factory_operator' }));
-    const config = configSchema.parse({
-      mspId: 'Org1MSP', http: { port: 0 }, ledger: { kind: 'embedded', directory: dir }, wallet: '(memory)',
-      auth: { users: [{ id: 'a', role: 'auditor', apiKeySha256: apiKeyHash('prov-auditor') }, { id: 'o', role: 'factory_operator', apiKeySha256: apiKeyHash('prov-op') }] },
-    });
-    gw = await startGateway({ config, ledger: demo.ledger, wallet, logger: pino({ level: 'silent' }), extensions: ({ outbox, ledger }) => [proofsApi(ledger, outbox), anchoringApi(outbox, ledger)] });
+    gw = await mainGateway();
   });
 
   it('verifies an untouched bundle: every entry, anchor, machine record and the order', async () => {
@@ -134,8 +134,8 @@ describe('provenance bundles: signed embedded ledger, offline verifier, API', fu
     t.writes[0].write.value = Buffer.from('{"forged":true}').toString('base64');
     expect(reasons(await verify(b))).to.include('tampered field @ transactions[0].writes[0]');
     // The forger changes the write's hash in the digest too: the digest is no longer in its block.
-    const { writeHash } = await import('@forgetrace/verifier');
-    t.digest.rwset.writes[t.writes[0].index] = writeHash(t.writes[0].write);
+    const { commitmentsHash, commitWrite } = await import('@forgetrace/verifier');
+    t.digest.rwset.writes[t.writes[0].index] = commitmentsHash(commitWrite(t.writes[0].write, t.nonce));
     const v = await verify(b);
     expect(v).to.include({ valid: false, reason: 'entry missing from its block', path: 'transactions[0]' });
     // And recomputes the block's hashes: the orderer's signature no longer holds.
@@ -184,6 +184,37 @@ describe('provenance bundles: signed embedded ledger, offline verifier, API', fu
     const noEndorsement = copy();
     noEndorsement.transactions[0].digest.endorsements = [];
     expect(reasons(await verify(noEndorsement))).to.include('bad signature @ transactions[0].digest.endorsements');
+  });
+
+  it('selective disclosure: a public bundle proves the chosen fields and reveals nothing else', async () => {
+    const trace = JSON.parse(Buffer.from(await demo.ledger.evaluate(demo.users.auditor, 'trace:GetPartTrace', ['PO-1001.1', '{}'])).toString('utf8')) as PartTrace;
+    const shipped = trace.entries.find((e) => e.type === 'shipped')!;
+    expect(JSON.stringify(shipped.data)).to.contain('JD014600003');
+    const pub = buildProvenanceBundle(demo.ledger, trace, { disclosure: { fields: ['/type', '/at', '/data/carrier'] } }) as Mutable;
+    const text = JSON.stringify(pub);
+    expect(text).to.not.contain('JD014600003'); // the tracking reference stays private
+    expect(text).to.not.contain('"nonce"');
+    const entry = pub.trace.entries.find((e: Mutable) => e.type === 'shipped');
+    expect(entry).to.deep.equal({ depth: 0, subject: shipped.subject, seq: shipped.seq, txId: shipped.txId, type: 'shipped', at: shipped.at, data: { carrier: 'DHL' } });
+    expect(pub.trace.order).to.equal(null);
+    const v = await verify(pub);
+    expect(reasons(v)).to.deep.equal([]);
+    expect(v.claims.every((c) => c.valid)).to.equal(true);
+    // A disclosed value changed, an undisclosed field claimed with a guess, a salt swapped.
+    const changed = structuredClone(pub);
+    changed.trace.entries.find((e: Mutable) => e.type === 'shipped').data.carrier = 'UPS';
+    expect(await verify(changed)).to.include({ valid: false, reason: 'tampered field' });
+    const guessed = structuredClone(pub);
+    guessed.trace.entries.find((e: Mutable) => e.type === 'shipped').data.trackingRef = 'JD014600003';
+    expect(await verify(guessed)).to.include({ valid: false, reason: 'tampered field' });
+    const salted = structuredClone(pub);
+    const w = salted.transactions.flatMap((t: Mutable) => t.writes).find((x: Mutable) => x.disclosed?.['/data/carrier']);
+    w.disclosed['/data/carrier'].value = 'UPS';
+    expect(reasons(await verify(salted))).to.satisfy((r: string[]) => r.some((x) => x.startsWith('tampered field @ transactions[')));
+    // In a full bundle (whole writes) a claim that leaves a field out is caught.
+    const stripped = copy();
+    delete stripped.trace.entries[0].mspId;
+    expect(await verify(stripped)).to.include({ valid: false, reason: 'tampered field', path: 'trace.entries[0]' });
   });
 
   it('a tampered configuration (a CA swapped in) fails on its own hashes', async () => {
@@ -247,5 +278,45 @@ describe('provenance bundles: signed embedded ledger, offline verifier, API', fu
     // A record proof still reaches the anchoring route.
     const proof = (await request(gw.url).get(`/v1/anchoring/records/${recordId}`).set(auditor).expect(200)).body.proof;
     expect(await post({ payload, proof })).to.include({ valid: true });
+  });
+
+  it('a buyer discloses chosen fields; anyone fetches the public bundle without signing in and verifies it', async () => {
+    const dir3 = join(dir, 'buyer-gw');
+    const wallet = new InMemoryWallet();
+    await wallet.put('buyer', await demo.organizations[2]!.issueIdentity({ commonName: 'p-buyer', role: 'buyer' }));
+    const config = configSchema.parse({
+      mspId: 'Org3MSP', http: { port: 0 }, ledger: { kind: 'embedded', directory: dir3 }, wallet: '(memory)',
+      auth: { users: [{ id: 'buyer', role: 'buyer', apiKeySha256: apiKeyHash('prov-buyer') }] },
+    });
+    const buyerGw = await startGateway({ config, ledger: demo.ledger, wallet, logger: pino({ level: 'silent' }), extensions: ({ outbox, ledger, anchorIdentity }) => [proofsApi(ledger, outbox, { disclosures: new DisclosureStore(':memory:'), publicIdentity: anchorIdentity })] });
+    try {
+      const buyer = { 'X-API-Key': 'prov-buyer' };
+      const none = await request(buyerGw.url).get('/public/parts/PO-1001.1/provenance').expect(404);
+      expect(none.headers['content-type']).to.match(/application\/problem\+json/);
+      expect(none.body.detail).to.match(/has no public provenance/);
+      const bad = await request(buyerGw.url).put('/v1/parts/PO-1001.1/disclosure').set(buyer).send({ fields: ['/nonce'] }).expect(422);
+      expect(bad.body.detail).to.match(/must be \/type, \/at, \/mspId, \/data or \/data\/<field>/);
+      const put = (await request(buyerGw.url).put('/v1/parts/PO-1001.1/disclosure').set(buyer).send({ fields: ['/type', '/at', '/data/carrier', '/type'] }).expect(200)).body;
+      expect(put).to.include({ partId: 'PO-1001.1', updatedBy: 'buyer' });
+      expect(put.fields).to.deep.equal(['/at', '/data/carrier', '/type']);
+      expect(buyerGw.outbox.get(put.recordId)?.payload).to.include({ type: 'disclosure', partId: 'PO-1001.1' });
+      expect((await request(buyerGw.url).get('/v1/parts/PO-1001.1/disclosure').set(buyer).expect(200)).body.fields).to.deep.equal(put.fields);
+
+      const pub = (await request(buyerGw.url).get('/public/parts/PO-1001.1/provenance').expect(200)).body;
+      expect(pub.disclosure).to.deep.equal({ fields: put.fields });
+      expect(JSON.stringify(pub)).to.not.contain('JD014600003');
+      expect(pub.trace.entries.every((e: Mutable) => e.mspId === undefined)).to.equal(true);
+      const pins = roots.map((pem) => createHash('sha256').update(Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64')).digest('hex'));
+      const v = await verifyBundle(pub, { pinnedFingerprints: pins });
+      expect(reasons(v)).to.deep.equal([]);
+      // Not the order's buyer: refused even as an admin; unauthenticated writes are refused.
+      const other = await request(gw.url).put('/v1/parts/PO-1001.1/disclosure').set({ 'X-API-Key': 'prov-admin' }).send({ fields: ['/type'] }).expect(403);
+      expect(other.body.detail).to.match(/only the buyer of order PO-1001 \(Org3MSP\)/);
+      await request(buyerGw.url).put('/v1/parts/PO-1001.1/disclosure').send({ fields: ['/type'] }).expect(401);
+      await request(buyerGw.url).delete('/v1/parts/PO-1001.1/disclosure').set(buyer).expect(204);
+      await request(buyerGw.url).get('/public/parts/PO-1001.1/provenance').expect(404);
+    } finally {
+      await buyerGw.close();
+    }
   });
 });

@@ -8,6 +8,8 @@ import {
   BUNDLE_FORMAT,
   certificateHash,
   compositeKey,
+  discloseWrite,
+  fieldsOf,
   traceClaims,
   transactionDigest,
   type BlockEvidence,
@@ -19,8 +21,10 @@ import {
   type StampedRecord,
   type TraceClaims,
   type TransactionEvidence,
+  type WriteEvidence,
+  writeValue,
 } from '@forgetrace/verifier';
-import type { Anchor, PartTrace } from '@forgetrace/chaincode/api';
+import type { Anchor, PartTrace, TraceEntry } from '@forgetrace/chaincode/api';
 import type { Block } from '../ledger/embedded/types';
 import { transactionHashes } from '../ledger/embedded/internal/ledger-files';
 import type { LedgerPort } from '../ledger/port';
@@ -46,10 +50,40 @@ export interface BundleExtras {
   /** Anchored off-chain records to include, with the anchors they belong to. */
   readonly records?: ReadonlyArray<{ readonly payload: unknown; readonly proof: RecordProof }>;
   readonly anchors?: Readonly<Record<string, Anchor>>;
+  /**
+   * Make a public bundle: trace entries show only these fields (RFC 6901 pointers into the
+   * stored event, e.g. `/type`, `/at`, `/data/machineId`; `/txId`, `/seq` and the subject are
+   * always shown), their writes carry field commitments with only those fields revealed, no
+   * nonces; machines, twin snapshots and the order are left out; anchors stay whole.
+   */
+  readonly disclosure?: { readonly fields: readonly string[] };
+}
+
+/** Fields a public trace entry always shows: they locate its record. */
+const LOCATING_FIELDS = ['/txId', '/seq', '/partId', '/lotId'];
+
+/** A trace entry reduced to the disclosed fields. */
+function publicEntry(entry: TraceEntry, fields: ReadonlySet<string>): TraceEntry {
+  const data: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(entry.data)) if (fields.has(`/data/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`) || fields.has('/data')) data[k] = v;
+  return {
+    depth: entry.depth,
+    subject: entry.subject,
+    seq: entry.seq,
+    txId: entry.txId,
+    ...(fields.has('/type') ? { type: entry.type } : {}),
+    ...(fields.has('/at') ? { at: entry.at } : {}),
+    ...(fields.has('/mspId') ? { mspId: entry.mspId } : {}),
+    ...(Object.keys(data).length > 0 ? { data } : {}),
+  } as TraceEntry;
 }
 
 /** Assemble the bundle of a whole trace (all pages merged). @throws EvidenceUnavailableError */
-export function buildProvenanceBundle(source: EvidenceSource, trace: PartTrace, extras: BundleExtras = {}): ProvenanceBundle {
+export function buildProvenanceBundle(source: EvidenceSource, fullTrace: PartTrace, extras: BundleExtras = {}): ProvenanceBundle {
+  const disclosed = extras.disclosure ? new Set([...extras.disclosure.fields, ...LOCATING_FIELDS]) : undefined;
+  const trace: PartTrace = disclosed
+    ? { ...fullTrace, entries: fullTrace.entries.map((e) => publicEntry(e, disclosed)), machines: {}, twinSnapshots: {}, order: null }
+    : fullTrace;
   const anchors: Record<string, Anchor> = { ...(extras.anchors ?? {}) };
   for (const id of Object.keys(trace.anchors)) delete anchors[id];
   // Machines and the order do not name the transaction that last wrote them: the key history does.
@@ -62,12 +96,13 @@ export function buildProvenanceBundle(source: EvidenceSource, trace: PartTrace, 
   for (const id of Object.keys(trace.machines)) latestWriter(compositeKey('machine', id));
   if (trace.order) latestWriter(compositeKey('order', trace.order.id));
   const claims = traceClaims(trace as unknown as TraceClaims, writers, anchors as unknown as Record<string, StampedRecord>);
-  const keysByTx = new Map<string, Set<string>>();
+  // For each transaction, the keys the claims need and which fields of each to reveal (null: the whole write).
+  const keysByTx = new Map<string, Map<string, ReadonlySet<string> | null>>();
   for (const c of claims) {
     if (!c.txId) throw new EvidenceUnavailableError(`${c.path} names no transaction`);
     let keys = keysByTx.get(c.txId);
-    if (!keys) keysByTx.set(c.txId, (keys = new Set()));
-    keys.add(c.key);
+    if (!keys) keysByTx.set(c.txId, (keys = new Map()));
+    keys.set(c.key, disclosed && c.entry ? disclosed : null);
   }
 
   const certificates: Record<string, string> = {};
@@ -86,8 +121,15 @@ export function buildProvenanceBundle(source: EvidenceSource, trace: PartTrace, 
     const tx = block.data.transactions[at.index]! as unknown as EvidenceTransaction;
     if (tx.creator.certificate) file(tx.creator.certificate);
     for (const e of tx.endorsements ?? []) file(e.certificate);
-    const writes = tx.rwset.writes.flatMap((write, index) => (keys.has(write.key) ? [{ index, write }] : []));
-    transactions.push({ blockNumber: at.blockNumber, index: at.index, digest: transactionDigest(tx), writes });
+    const nonce = tx.nonce ?? '';
+    const writes: WriteEvidence[] = tx.rwset.writes.flatMap((write, index): WriteEvidence[] => {
+      if (!keys.has(write.key)) return [];
+      if (!disclosed) return [{ index, write }];
+      // Public bundles never carry the nonce: reveal the chosen fields (all of them for whole records such as anchors).
+      const fields = keys.get(write.key) ?? new Set(fieldsOf(writeValue(write)).keys());
+      return [{ index, ...discloseWrite(write, nonce, fields) }];
+    });
+    transactions.push({ blockNumber: at.blockNumber, index: at.index, digest: transactionDigest(tx), ...(disclosed ? {} : { nonce }), writes });
     blockNumbers.add(at.blockNumber);
   }
   transactions.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
@@ -109,6 +151,7 @@ export function buildProvenanceBundle(source: EvidenceSource, trace: PartTrace, 
     certificates,
     writers,
     anchors: anchors as unknown as ProvenanceBundle['anchors'],
+    ...(extras.disclosure ? { disclosure: { fields: [...extras.disclosure.fields] } } : {}),
     records: [...(extras.records ?? [])],
   };
 }
