@@ -23,6 +23,8 @@ const { startDemo } = require('../gateway/dist/demo/start-demo.js');
   console.log(`then: curl -H 'X-API-Key: ${demo.gateways[0].apiKeys.factory_operator}' ${demo.gateways[0].url}/v1/machines/DE-MILL-01/twin`);
   if (demo.gateways.some((g) => g.webApp)) console.log(`\nWeb app: open ${demo.gateways[0].url}/ and sign in with one of that gateway's keys above (each member's app signs in at its own gateway).`);
   else console.log('\nWeb app: not built (npm run build:web), so the gateways do not serve it.');
+  const buyer = demo.gateways.find((g) => g.apiKeys.buyer);
+  if (buyer) console.log(`\nPublic provenance (no sign-in, what the buyer disclosed): ${buyer.url}/p/PO-1001.1 — as a proof bundle: ${buyer.url}/public/parts/PO-1001.1/provenance`);
   console.log('Ctrl-C stops.');
   let stopping = false;
   const stop = async () => {

@@ -191,8 +191,9 @@ function serveWebApp(app: express.Express, webRoot: string, mspId: string, finge
     setHeaders: (res, path) => res.setHeader('Cache-Control', path.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
   }));
   app.get(/.*/, (req, res, next) => {
-    const apiPath = /^\/(v1|docs)(\/|$)/.test(req.path);
-    const filePath = /\.[A-Za-z0-9]+$/.test(req.path);
+    const apiPath = /^\/(v1|docs|public)(\/|$)/.test(req.path);
+    // Only names of the app's kinds of files count as files: page routes carry ids such as PO-1001.1.
+    const filePath = /\.(js|mjs|css|map|html|json|jsonld|svg|png|jpe?g|gif|ico|webp|woff2?|ttf|txt|webmanifest|wasm)$/i.test(req.path);
     if (apiPath || filePath || !req.accepts('html')) return next();
     res.set('Cache-Control', 'no-cache').sendFile(index, (e) => e && next(e));
   });

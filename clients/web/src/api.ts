@@ -21,15 +21,32 @@ export interface Committed<T> {
   readonly transactionId: string | null;
 }
 
+/** A response body kept as it came (for downloads), with its media type. */
+export interface FetchedFile {
+  readonly blob: Blob;
+  /** The media type the gateway sent, e.g. `application/ld+json` (parameters such as charset dropped). */
+  readonly contentType: string;
+}
+
 export interface Api {
   get<T>(path: string): Promise<T>;
+  /**
+   * GET a document as it is (not parsed), asking for `accept`.
+   * @throws ApiProblem with the gateway's problem on a failure
+   */
+  getFile(path: string, accept: string): Promise<FetchedFile>;
   /** POST a command with a fresh Idempotency-Key, so a retried click is not applied twice. */
   post<T>(path: string, body: unknown): Promise<Committed<T>>;
 }
 
-/** The member gateway this app is served by: its MSP ID. */
+/** The member gateway this app is served by: its MSP ID and the CA certificates it pins. */
 export interface WebConfig {
   readonly mspId: string;
+  /**
+   * SHA-256 (hex of the DER) of each consortium CA certificate of the channel configuration, for
+   * verifying provenance bundles in the browser. Absent when the gateway does not publish them.
+   */
+  readonly trustedCaFingerprints?: readonly string[];
 }
 
 /** @throws ApiProblem when the gateway does not serve /web-config.json */
@@ -37,12 +54,20 @@ export async function loadWebConfig(): Promise<WebConfig> {
   return (await send('/web-config.json', {})) as WebConfig;
 }
 
-/** An API client for one API key. */
-export function createApi(apiKey: string): Api {
-  const headers = { 'X-API-Key': apiKey, Accept: 'application/json' };
+/** An API client for one API key, or without a key (`null`) for the public routes. */
+export function createApi(apiKey: string | null): Api {
+  const auth: Record<string, string> = apiKey === null ? {} : { 'X-API-Key': apiKey };
+  const headers = { ...auth, Accept: 'application/json' };
   return {
     async get<T>(path: string): Promise<T> {
       return (await send(path, { headers })) as T;
+    },
+    async getFile(path: string, accept: string): Promise<FetchedFile> {
+      const res = await request(path, { headers: { ...auth, Accept: accept } });
+      if (!res.ok) throw await problemOf(res);
+      const contentType = (res.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim();
+      const bytes = await res.arrayBuffer();
+      return { blob: new Blob([bytes], { type: contentType }), contentType };
     },
     async post<T>(path: string, body: unknown): Promise<Committed<T>> {
       let transactionId: string | null = null;
@@ -56,14 +81,18 @@ export function createApi(apiKey: string): Api {
   };
 }
 
-async function send(path: string, init: RequestInit, onResponse?: (res: Response) => void): Promise<unknown> {
-  let res: Response;
+async function request(path: string, init: RequestInit): Promise<Response> {
   try {
-    res = await fetch(path, init);
+    return await fetch(path, init);
   } catch (e) {
     throw new ApiProblem(0, 'NETWORK', `the gateway could not be reached (${(e as Error).message})`);
   }
+}
+
+async function send(path: string, init: RequestInit, onResponse?: (res: Response) => void): Promise<unknown> {
+  const res = await request(path, init);
   onResponse?.(res);
+  if (!res.ok) throw await problemOf(res);
   const text = await res.text();
   let body: unknown = null;
   try {
@@ -71,10 +100,18 @@ async function send(path: string, init: RequestInit, onResponse?: (res: Response
   } catch {
     body = null;
   }
-  if (!res.ok) {
-    const p = (body !== null && typeof body === 'object' ? body : {}) as { code?: string; detail?: string; title?: string } & Record<string, unknown>;
-    throw new ApiProblem(res.status, p.code ?? `HTTP_${res.status}`, p.detail ?? p.title ?? `${res.status} ${res.statusText}`, p.title ?? '', p);
-  }
   if (body === null && text) throw new ApiProblem(res.status, 'BAD_RESPONSE', `${path} did not answer with JSON`);
   return body;
+}
+
+/** The ApiProblem of a failed response: its problem+json members, or its status line. */
+async function problemOf(res: Response): Promise<ApiProblem> {
+  let body: unknown = null;
+  try {
+    body = JSON.parse(await res.text());
+  } catch {
+    body = null;
+  }
+  const p = (body !== null && typeof body === 'object' ? body : {}) as { code?: string; detail?: string; title?: string } & Record<string, unknown>;
+  return new ApiProblem(res.status, p.code ?? `HTTP_${res.status}`, p.detail ?? p.title ?? `${res.status} ${res.statusText}`, p.title ?? '', p);
 }

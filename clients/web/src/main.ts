@@ -1,6 +1,7 @@
 /**
  * The ForgeTrace web app: sign-in, then one view per kind of user (factory, auditor, buyer),
- * each at its own path (/factory, /trace, /buyer) so that reloads and links keep the view.
+ * each at its own path (/factory, /trace, /buyer) so that reloads and links keep the view; and the
+ * public provenance page of a part at /p/{partId}, which needs no sign-in.
  */
 import './styles.css';
 import { createApi } from './api';
@@ -10,6 +11,7 @@ import { auditorView } from './views/auditor';
 import { buyerView } from './views/buyer';
 import type { ViewContext } from './views/common';
 import { factoryView } from './views/factory';
+import { publicProvenanceView } from './views/public-provenance';
 import { signInView } from './views/sign-in';
 
 const PATHS: Readonly<Record<Role, string>> = { factory_operator: '/factory', auditor: '/trace', buyer: '/buyer' };
@@ -41,7 +43,24 @@ function signOut(notice?: string): void {
   showSignIn(notice);
 }
 
+/** The public page of a part, `/p/{partId}`: no sign-in. */
+function renderPublic(partId: string): void {
+  who.replaceChildren(h('a', { class: 'link', href: '/' }, 'Member sign-in'));
+  document.title = `Provenance of ${partId} · ForgeTrace`;
+  mount(main, publicProvenanceView(partId));
+}
+
 function render(): void {
+  const publicPart = /^\/p\/([^/]+)\/?$/.exec(location.pathname)?.[1];
+  if (publicPart) {
+    let partId = publicPart;
+    try {
+      partId = decodeURIComponent(publicPart);
+    } catch {
+      // A malformed escape: show the id as written.
+    }
+    return renderPublic(partId);
+  }
   const session = loadSession();
   if (!session) return showSignIn();
   const role = roleAtPath(location.pathname) ?? session.role;

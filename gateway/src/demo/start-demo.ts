@@ -72,6 +72,7 @@ export async function startDemo(directory: string, basePort = 8080, host = '127.
         anchoring: { sqlitePath: join(directory, `outbox-${member.mspId}.sqlite`) },
         subscriptions: { sqlitePath: join(directory, `subscriptions-${member.mspId}.sqlite`) },
         recommend: { sqlitePath: join(directory, `recommend-${member.mspId}.sqlite`) },
+        disclosure: { sqlitePath: join(directory, `disclosure-${member.mspId}.sqlite`) },
         ...(member.role === 'factory' ? {
           twin: {
             directory: join(directory, `twin-${member.mspId}`),
@@ -86,6 +87,17 @@ export async function startDemo(directory: string, basePort = 8080, host = '127.
       const gateway = await startGateway({ config, ledger: demo.ledger, wallet, logger: pino({ level: config.logLevel, base: { msp: member.mspId } }), extensions: standardFeatures });
       running.push(gateway);
       gateways.push({ mspId: member.mspId, name: member.name, url: gateway.url, apiKeys, webApp: config.http.webRoot !== undefined });
+    }
+    // The buyer makes part of PO-1001.1's trace public (what happened and when, and the carrier),
+    // so the public page and the Digital Link have something to show.
+    const buyer = gateways.find((g) => g.apiKeys.buyer);
+    if (buyer) {
+      const headers = { 'X-API-Key': buyer.apiKeys.buyer!, 'Content-Type': 'application/json' };
+      const current = await fetch(`${buyer.url}/v1/parts/PO-1001.1/disclosure`, { headers });
+      if (current.status === 404) {
+        const put = await fetch(`${buyer.url}/v1/parts/PO-1001.1/disclosure`, { method: 'PUT', headers, body: JSON.stringify({ fields: ['/type', '/at', '/data/carrier', '/data/result'] }) });
+        if (!put.ok) throw new Error(`the demo disclosure of PO-1001.1 failed: ${put.status} ${await put.text()}`);
+      }
     }
   } catch (e) {
     for (const g of running) await g.close();
