@@ -14,6 +14,10 @@ const has = (path, what) => () => (existsSync(path) ? undefined : `${what} is mi
 /** { name, needs: [check(): string|undefined (problem)], command: [cmd, ...args] } */
 const fabricBin = process.env.FABRIC_BIN || join(__dirname, '..', '.fabric', 'bin');
 const built = (tool) => () => (existsSync(join(fabricBin, tool)) ? undefined : `${tool} is missing in ${fabricBin}; build it with network/install-binaries.sh ca (Go from the module proxy; .ci/run does this)`);
+// The GS1 reference implementation of the EPCIS event hash (PyPI), in a git-ignored venv under .data
+// (not .venv-epcis/: `eslint .` would lint the JavaScript some Python packages ship).
+const epcisPython = process.env.FT_EPCIS_PYTHON || join(__dirname, '..', '.data', 'venv-epcis', 'bin', 'python');
+const pypi = (pkg, version) => () => (spawnSync(epcisPython, ['-c', `import importlib.metadata as m; assert m.version('${pkg}') == '${version}'`]).status === 0 ? undefined : `${pkg} ${version} is missing in ${epcisPython}; install it (.ci/run does: python3 -m venv .data/venv-epcis && .data/venv-epcis/bin/pip install ${pkg}==${version}; Debian needs apt-get install -y python3-venv)`);
 
 const suites = [
   {
@@ -35,6 +39,11 @@ const suites = [
     name: 'web app in a real browser (Chromium via playwright-core)',
     needs: [has('/usr/bin/chromium', 'chromium')],
     command: [node, '--disable-warning=ExperimentalWarning', mocha, '--no-config', '--timeout', '120000', 'clients/web/test/**/*.e2etest.cjs'],
+  },
+  {
+    name: 'EPCIS eventIDs against the GS1 reference implementation (PyPI epcis-event-hash-generator 1.9.3)',
+    needs: [pypi('epcis-event-hash-generator', '1.9.3')],
+    command: [node, '--disable-warning=ExperimentalWarning', mocha, '--no-config', '--timeout', '120000', 'gateway/dist/epcis/**/*.reftest.js'],
   },
 ];
 

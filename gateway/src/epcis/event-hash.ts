@@ -4,9 +4,9 @@
  * string (fields in canonical order, values normalised, list children sorted), which is
  * hashed with SHA-256 and wrapped in an RFC 6920 `ni` URI. Pure functions.
  *
- * Written from the rules of CBV 2.0 and checked against the published test vectors of the GS1
- * reference implementation (RalphTro/epcis-event-hash-generator, tests/examples/*.hashes); where
- * the two differ in detail (see README.md) the vectors decide, so hashes interoperate.
+ * Written from the rules of CBV 2.0; where they leave details open it does what the GS1 reference
+ * implementation (PyPI `epcis-event-hash-generator` 1.9.3) does, so hashes interoperate (see
+ * README.md). Checked against hashes that implementation computed for our own test vectors.
  */
 import { createHash } from 'node:crypto';
 import { constrainDigitalLink, epcUriToDigitalLink } from './gs1-uri';
@@ -39,7 +39,7 @@ const SENSOR_REPORT_ORDER = [
   'stringValue', 'booleanValue', 'hexBinaryValue', 'uriValue', 'minValue', 'maxValue', 'meanValue', 'sDev', 'percRank', 'percValue', 'uom', 'coordinateReferenceSystem',
 ];
 const TIME_FIELDS = new Set(['eventTime', 'time', 'startTime', 'endTime']);
-/** Standard fields taken in this order (CBV 2.0 canonical property order, as the reference vectors apply it). */
+/** Standard fields taken in this order (CBV 2.0 canonical property order, as the reference implementation applies it). */
 const ORDERED = [
   'eventTime', 'eventTimeZoneOffset', 'certificationInfo', 'parentID', 'epcList', 'inputEPCList', 'childEPCs', ...QUANTITY_LISTS.slice(0, 3),
   'outputEPCList', 'outputQuantityList', 'action', 'transformationID', 'bizStep', 'disposition', 'persistentDisposition', 'readPoint', 'bizLocation', 'sensorElementList',
@@ -65,15 +65,20 @@ export function contextPrefixes(context: unknown): Record<string, string> {
 }
 
 /**
- * Normalise an `xsd:dateTimeStamp` to UTC with millisecond precision (`…T…:…:….sssZ`); a 4th
- * fractional digit of 5–9 rounds the milliseconds up. Returns the input when it is no timestamp.
+ * Normalise an `xsd:dateTimeStamp` to UTC with millisecond precision (`…T…:…:….sssZ`): the
+ * fraction is cut to microseconds, then rounded to milliseconds, an exact half to the even
+ * millisecond. Returns the input when it is no timestamp.
  */
 export function normaliseTimestamp(value: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/.exec(value.trim());
   if (!m) return value;
   const [, y, mo, d, h, mi, s, frac = '', zone] = m as unknown as string[];
-  let ms = Number((frac + '000').slice(0, 3));
-  if (frac.length > 3 && Number(frac[3]) >= 5) ms += 1;
+  // Microseconds (digits beyond the 6th dropped) rounded to milliseconds, an exact half to even:
+  // what the reference implementation does. 999.5 ms and more roll over to the next second.
+  const micro = Number((frac + '000000').slice(0, 6));
+  let ms = Math.floor(micro / 1000);
+  const rest = micro % 1000;
+  if (rest > 500 || (rest === 500 && ms % 2 === 1)) ms += 1;
   let offsetMinutes = 0;
   if (zone !== 'Z') offsetMinutes = (zone![0] === '-' ? -1 : 1) * (Number(zone!.slice(1, 3)) * 60 + Number(zone!.slice(4, 6)));
   const t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)) + ms - offsetMinutes * 60_000;
@@ -82,11 +87,19 @@ export function normaliseTimestamp(value: string): string {
   return date.toISOString();
 }
 
-/** Numbers lose trailing zeros and a fractional part of zero; other text is left alone. */
+/**
+ * Numbers lose a sign `+`, leading and trailing zeros and a fractional part of zero; other text is
+ * left alone. Written as the reference implementation writes a double (Python's `str`): whole
+ * numbers in all their digits, others in the shortest form that reads back the same, with an
+ * exponent of at least two digits below 1e-4 (`1.5e-05`).
+ */
 function normaliseNumber(text: string): string {
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return text;
   const n = Number(text);
-  return Number.isFinite(n) ? String(n) : text;
+  if (!Number.isFinite(n)) return text;
+  if (Number.isInteger(n)) return BigInt(n).toString();
+  if (Math.abs(n) < 1e-4) return n.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
+  return String(n);
 }
 
 function expandCurie(value: string, prefixes: Readonly<Record<string, string>>): string {
@@ -99,6 +112,8 @@ function expandCurie(value: string, prefixes: Readonly<Record<string, string>>):
 /** Canonical form of a value: trimmed, CURIE expanded, CBV URN → Web URI, number normalised, EPC URI / Digital Link → constrained canonical Digital Link. */
 function canonValue(raw: Json, prefixes: Readonly<Record<string, string>>): string {
   if (raw === null) return '';
+  // JSON booleans are written as the reference implementation writes them (Python's str()).
+  if (typeof raw === 'boolean') return raw ? 'True' : 'False';
   let text = typeof raw === 'string' ? raw.trim() : String(raw);
   if (typeof raw === 'string') text = expandCurie(text, prefixes);
   for (const [urn, web] of CBV_URNS) if (text.startsWith(urn)) text = web + text.slice(urn.length);
@@ -132,6 +147,8 @@ function expandKey(key: string, prefixes: Readonly<Record<string, string>>): str
 function generic(key: string, value: Json, prefixes: Readonly<Record<string, string>>): string[] {
   if (Array.isArray(value)) return value.flatMap((v) => generic(key, v, prefixes));
   if (isObj(value)) return [key + sorted(children(value, prefixes)).join('')];
+  // A JSON null in extension content is written `None`, as the reference implementation does.
+  if (value === null) return [`${key}=None`];
   const v = canonValue(value, prefixes);
   return [v === '' ? key : `${key}=${v}`];
 }
