@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { epcisSettingsSchema } from '../epcis/identifiers';
 
 const role = z.enum(['factory_operator', 'auditor', 'buyer', 'admin']);
 
@@ -109,6 +110,8 @@ export const configSchema = z.strictObject({
   }).optional(),
   /** The recommender's feedback and model versions (off-chain, private). */
   recommend: z.strictObject({ sqlitePath: z.string().min(1).default(':memory:') }).prefault({}),
+  /** GS1 identifiers of EPCIS exports and the Digital Link resolver: domain, GTIN per order, GLN per member (`FT_EPCIS` JSON overrides). */
+  epcis: epcisSettingsSchema.prefault({}),
   /** Buyers' disclosure choices (which trace fields of a part are public): their SQLite file. */
   disclosure: z.strictObject({ sqlitePath: z.string().min(1).default(':memory:') }).prefault({}),
   /** Webhook subscriptions: their SQLite file (cursors survive restarts unless ':memory:'). */
