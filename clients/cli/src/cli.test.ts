@@ -211,6 +211,30 @@ describe('forgetrace CLI against a gateway on the embedded ledger', function () 
     });
   });
 
+  describe('export and disclosure', () => {
+    it('exports a part’s trace as EPCIS 2.0 JSON-LD to a file, every event carrying its hash as eventID', async () => {
+      const file = join(dir, 'part.epcis.jsonld');
+      const out = await json<{ events: number; kinds: string[] }>('export', 'epcis', 'PO-1001.1', '--out', file);
+      expect(out.events).to.be.greaterThan(3);
+      expect(out.kinds).to.include('ObjectEvent');
+      const doc = JSON.parse(await readFile(file, 'utf8'));
+      expect(doc.type).to.equal('EPCISDocument');
+      expect(doc.epcisBody.eventList.every((e: { eventID: string }) => /^ni:\/\/\/sha-256;[0-9a-f]{64}\?ver=CBV2\.0$/.test(e.eventID))).to.equal(true);
+      const missing = await cli('export', 'epcis', 'NO-SUCH-PART', '--out', file);
+      expect(missing.code).to.equal(EXIT.FAILED);
+      expect(missing.stderr).to.match(/^forgetrace: 404 NOT_FOUND: /);
+    });
+
+    it('refuses a disclosure from a member that is not the order’s buyer, and needs --fields or --private', async () => {
+      const refused = await cli('--profile', 'admin', 'parts', 'disclose', 'PO-1001.1', '--fields', '/type,/at');
+      expect(refused.code).to.equal(EXIT.FAILED);
+      expect(refused.stderr).to.match(/403 FORBIDDEN: only the buyer of order PO-1001 \(Org3MSP\)/);
+      const neither = await cli('--profile', 'admin', 'parts', 'disclose', 'PO-1001.1');
+      expect(neither.code).to.equal(EXIT.USAGE);
+      expect(neither.stderr).to.match(/give either --fields <pointers> or --private/);
+    });
+  });
+
   describe('verify', () => {
     const payloads = [{ kind: 'recommendation', n: 1 }, { kind: 'recommendation', n: 2 }, { kind: 'recommendation', n: 3 }];
     const leaves: OutboxLeaf[] = payloads.map((p, i) => recordLeaf(`00000000-0000-4000-8000-00000000000${i}`, p));

@@ -44,6 +44,22 @@ export class GatewayClient {
     return this.call<T>('POST', path, {}, body, { 'Idempotency-Key': idempotencyKey });
   }
 
+  /**
+   * PUT a JSON body (PUT is idempotent by itself).
+   * @throws CliError API_ERROR (4xx/5xx), UNREACHABLE
+   */
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.call<T>('PUT', path, {}, body);
+  }
+
+  /**
+   * DELETE a resource.
+   * @throws CliError API_ERROR (4xx/5xx), UNREACHABLE
+   */
+  delete(path: string): Promise<unknown> {
+    return this.call<unknown>('DELETE', path, {});
+  }
+
   /** Every item of a paginated list, following `nextCursor` until `limit` items. */
   async list<T>(path: string, query: Query, limit: number): Promise<T[]> {
     const items: T[] = [];

@@ -3,6 +3,7 @@
  * line on stderr and an exit code ({@link EXIT}).
  */
 import { Command, CommanderError } from 'commander';
+import { registerExport } from './commands/export';
 import { registerProfile } from './commands/profile';
 import { registerRecommend } from './commands/recommend';
 import { registerRecords } from './commands/records';
@@ -46,6 +47,7 @@ export function buildProgram(io: Io): Command {
   registerSchedules(program, io);
   registerRecommend(program, io);
   registerVerify(program, io);
+  registerExport(program, io);
   return program;
 }
 
