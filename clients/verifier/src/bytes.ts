@@ -1,14 +1,54 @@
-/** Byte helpers shared by the evidence and disclosure functions. */
+/**
+ * Byte helpers shared by the evidence and disclosure functions. The portable implementations
+ * (@noble/hashes, atob, TextDecoder) run anywhere; a host with faster native ones (the
+ * embedded ledger in Node, which hashes every write it commits) installs them with
+ * {@link useNativeBytes}. Both give the same results.
+ */
+import { hmac } from '@noble/hashes/hmac';
 import { sha256 } from '@noble/hashes/sha2';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
 
+export interface BytesProvider {
+  /** SHA-256 as lowercase hex; strings are hashed as UTF-8. */
+  sha256Hex(data: string | Uint8Array): string;
+  /** HMAC-SHA256(key, UTF-8 of message) as lowercase hex. */
+  hmacSha256Hex(key: Uint8Array, message: string): string;
+  base64ToBytes(text: string): Uint8Array;
+  /** Strict UTF-8 decoding of base64 text; throws on invalid UTF-8. */
+  base64ToUtf8(text: string): string;
+}
+
+const portable: BytesProvider = {
+  sha256Hex: (data) => bytesToHex(sha256(typeof data === 'string' ? utf8ToBytes(data) : data)),
+  hmacSha256Hex: (key, message) => bytesToHex(hmac(sha256, key, utf8ToBytes(message))),
+  base64ToBytes: (text) => {
+    const binary = atob(text);
+    const out = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+    return out;
+  },
+  base64ToUtf8: (text) => new TextDecoder('utf-8', { fatal: true }).decode(portable.base64ToBytes(text)),
+};
+
+let active: BytesProvider = portable;
+
+/** Replace the implementations (e.g. with node:crypto and Buffer); they must give identical results. */
+export function useNativeBytes(provider: BytesProvider): void {
+  active = provider;
+}
+
 export function sha256Hex(data: string | Uint8Array): string {
-  return bytesToHex(sha256(typeof data === 'string' ? utf8ToBytes(data) : data));
+  return active.sha256Hex(data);
+}
+
+export function hmacSha256Hex(key: Uint8Array, message: string): string {
+  return active.hmacSha256Hex(key, message);
 }
 
 export function base64ToBytes(text: string): Uint8Array {
-  const binary = atob(text);
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
+  return active.base64ToBytes(text);
+}
+
+export function base64ToUtf8(text: string): string {
+  return active.base64ToUtf8(text);
 }

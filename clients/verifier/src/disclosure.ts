@@ -8,11 +8,8 @@
  * salt) and only the commitments of the rest. The nonce stays private: without it the salts of
  * undisclosed fields cannot be derived, so their values cannot be guessed and checked.
  */
-import { hmac } from '@noble/hashes/hmac';
-import { sha256 } from '@noble/hashes/sha2';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
 import { canonicalJson } from './canonical';
-import { base64ToBytes, sha256Hex } from './bytes';
+import { base64ToBytes, base64ToUtf8, hmacSha256Hex, sha256Hex } from './bytes';
 
 /** A write as a read-write set holds it (value base64). */
 export interface Write {
@@ -38,7 +35,7 @@ export interface DisclosedField {
 export function writeValue(write: Write): unknown {
   if (write.isDelete) return undefined;
   try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(base64ToBytes(write.value)));
+    return JSON.parse(base64ToUtf8(write.value));
   } catch {
     return undefined;
   }
@@ -66,7 +63,7 @@ const escape = (segment: string): string => segment.replace(/~/g, '~0').replace(
 
 /** The salt of one field of one write: HMAC-SHA256 keyed by the transaction nonce. */
 export function fieldSalt(nonce: Uint8Array, key: string, pointer: string): string {
-  return bytesToHex(hmac(sha256, nonce, utf8ToBytes(`${key}\u0000${pointer}`)));
+  return hmacSha256Hex(nonce, `${key}\u0000${pointer}`);
 }
 
 /** A field's commitment. */

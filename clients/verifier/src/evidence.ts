@@ -87,7 +87,7 @@ export function transactionDigest(tx: EvidenceTransaction): TransactionDigest {
     argsHash: sha256Hex(canonicalJson(tx.args)),
     chaincode: tx.chaincode,
     creator: { certificateHash: tx.creator.certificateHash, mspId: tx.creator.mspId },
-    endorsements: (tx.endorsements ?? []).map((e) => ({ certificateHash: certificateHash(e.certificate), mspId: e.mspId, signature: e.signature })),
+    endorsements: digestEndorsements(tx.endorsements ?? []),
     endorsers: tx.endorsers,
     eventHash: tx.event === null ? null : sha256Hex(canonicalJson(tx.event)),
     function: tx.function,
@@ -99,6 +99,11 @@ export function transactionDigest(tx: EvidenceTransaction): TransactionDigest {
     txId: tx.txId,
     validationCode: tx.validationCode,
   };
+}
+
+/** Endorsements as a digest holds them: certificates by fingerprint. */
+export function digestEndorsements(endorsements: readonly SignatureEvidence[]): TransactionDigest['endorsements'] {
+  return endorsements.map((e) => ({ certificateHash: certificateHash(e.certificate), mspId: e.mspId, signature: e.signature }));
 }
 
 /** What each endorsing peer signs, as text: the digest without endorsements, signature and validation code, with the channel. */
@@ -204,4 +209,4 @@ export function sequenceKey(n: number): string {
   return n.toString().padStart(8, '0');
 }
 
-export { base64ToBytes, sha256Hex } from './bytes';
+export { base64ToBytes, sha256Hex, useNativeBytes, type BytesProvider } from './bytes';

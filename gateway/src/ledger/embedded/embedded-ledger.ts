@@ -24,13 +24,13 @@ import { resolveCollections, type CollectionConfig, type ResolvedCollection } fr
 import { CommitGate } from './internal/commit-gate';
 import { CryptoPool } from './internal/crypto-pool';
 import { compareKeys } from './internal/keys';
-import { blockHash, dataHash, LedgerFiles, type PrivateRecord } from './internal/ledger-files';
+import { blockHash, dataHash, LedgerFiles, rememberDigest, type PrivateRecord } from './internal/ledger-files';
 import { CreatorError, MspRegistry, type OrganizationConfig } from './internal/msp';
 import { buildProposal } from './internal/proposal';
 import { sha256, TxSimulator, type CommittedState, type PrivateWrite, type PublicWrite, type SimulationResults } from './internal/simulator';
 import { HistoryIndex, sameVersion, VersionedStore, type Version } from './internal/state';
 import { createPrivateKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
-import { endorsedPayload, envelopePayload, transactionDigest, type SignatureEvidence } from '@forgetrace/verifier';
+import { digestEndorsements, endorsedPayload, envelopePayload, transactionDigest, type EvidenceTransaction, type SignatureEvidence, type TransactionDigest } from '@forgetrace/verifier';
 
 export type { CollectionConfig } from './internal/collections';
 export type { OrganizationConfig } from './internal/msp';
@@ -113,7 +113,7 @@ interface Endorsed {
   readonly nonce: Uint8Array;
   readonly certificate: string;
   /** Certificate, nonce and signatures of a signed ledger (set by submit before ordering). */
-  evidence?: { readonly endorsements: SignatureEvidence[]; readonly signature: string };
+  evidence?: { readonly endorsements: SignatureEvidence[]; readonly signature: string; readonly digest: TransactionDigest };
   readonly timestamp: { readonly seconds: number; readonly nanos: number };
   readonly creator: { readonly mspId: string; readonly certificateHash: string };
   readonly endorsers: readonly string[];
@@ -429,19 +429,22 @@ export class EmbeddedLedger implements LedgerPort {
     return { ...first, txId, nonce: proposal.nonce, certificate: identity.certificate, timestamp: proposal.timestamp, creator: { mspId: creator.mspid, certificateHash }, endorsers, fn, args: [...args] };
   }
 
-  /** Endorsing peers sign the endorsed payload, then the client signs the envelope (signed ledgers). */
+  /**
+   * Endorsing peers sign the endorsed payload, then the client signs the envelope (signed
+   * ledgers). The digest is computed once here and kept for the block's transaction hash.
+   */
   private async signTransaction(identity: LedgerIdentity, tx: Endorsed): Promise<NonNullable<Endorsed['evidence']>> {
-    const unsigned = toBlockTransaction(tx, this.chaincodeName, 'VALID', true);
-    const endorsed = Buffer.from(endorsedPayload(transactionDigest(unsigned), this.channelName));
+    const unsigned = transactionDigest(toBlockTransaction(tx, this.chaincodeName, 'VALID', true) as unknown as EvidenceTransaction);
+    const endorsed = Buffer.from(endorsedPayload(unsigned, this.channelName));
     const endorsements = await Promise.all(tx.endorsers.map(async (mspId) => {
       const peer = this.peers.get(mspId);
       if (!peer) throw new LedgerError('endorsement', 'UNKNOWN_ENDORSER', `no peer identity of ${mspId} is configured to sign endorsements`, tx.txId);
       const signature = await this.msp.sign(peer.privateKey, endorsed);
       return { certificate: peer.certificate, mspId, signature: Buffer.from(signature).toString('base64') };
     }));
-    const envelope = envelopePayload(transactionDigest({ ...unsigned, endorsements }), this.channelName);
-    const signature = await this.signAs(identity, Buffer.from(envelope));
-    return { endorsements, signature: Buffer.from(signature).toString('base64') };
+    const withEndorsements = { ...unsigned, endorsements: digestEndorsements(endorsements) };
+    const signature = Buffer.from(await this.signAs(identity, Buffer.from(envelopePayload(withEndorsements, this.channelName)))).toString('base64');
+    return { endorsements, signature, digest: { ...withEndorsements, signature } };
   }
 
   private async execute(txId: string, simulator: TxSimulator, stub: ShimStub): Promise<Omit<Endorsed, 'creator' | 'endorsers' | 'fn' | 'args' | 'txId' | 'timestamp' | 'nonce' | 'certificate' | 'evidence'>> {
@@ -530,7 +533,11 @@ export class EmbeddedLedger implements LedgerPort {
         for (const [key, w] of writes) privateEntries.push({ txNum, collection, key, isDelete: w.isDelete, value: w.value.toString('base64') });
       }
     }
-    const transactions: BlockTransaction[] = batch.map((p, i) => toBlockTransaction(p.tx, this.chaincodeName, codes[i]!, this.orderer !== undefined));
+    const transactions: BlockTransaction[] = batch.map((p, i) => {
+      const tx = toBlockTransaction(p.tx, this.chaincodeName, codes[i]!, this.orderer !== undefined);
+      if (p.tx.evidence) rememberDigest(tx, { ...p.tx.evidence.digest, validationCode: codes[i]! });
+      return tx;
+    });
     const block = makeBlock(number, previousHash, { kind: 'transactions', transactions }, this.orderer);
     this.applyBlockEffects(block, history, newExpiries);
     // The block is durable, published and its submits settled once the writer has synced it.

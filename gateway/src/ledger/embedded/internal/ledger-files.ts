@@ -13,7 +13,8 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LedgerCorruptedError, LedgerLockedError } from '../errors';
 import type { Block, BlockTransaction } from '../types';
-import { blockDataHash, blockHeaderHash, canonicalJson as canonicalJsonOfBundles, transactionDigest, transactionHash, type EvidenceTransaction } from '@forgetrace/verifier';
+import { createHash, createHmac } from 'node:crypto';
+import { blockDataHash, blockHeaderHash, canonicalJson as canonicalJsonOfBundles, transactionDigest, transactionHash, useNativeBytes, type EvidenceTransaction, type TransactionDigest } from '@forgetrace/verifier';
 import { canonicalJson, sha256Hex } from './canonical';
 
 /** Private values written by the valid transactions of one block. */
@@ -63,10 +64,27 @@ export function dataHash(data: Block['data'], format?: 2): string {
   return blockDataHash(hashes);
 }
 
+/** Digests computed while the transaction was signed, so that committing does not compute them again. */
+const digests = new WeakMap<BlockTransaction, TransactionDigest>();
+
+/** Keep the digest the ledger computed for `tx` (it must be `transactionDigest(tx)`). */
+export function rememberDigest(tx: BlockTransaction, digest: TransactionDigest): void {
+  digests.set(tx, digest);
+}
+
 /** A transaction's hash in a format-2 block: over its digest form (`@forgetrace/verifier`). */
 function txHash(tx: BlockTransaction): string {
-  return transactionHash(transactionDigest(tx as unknown as EvidenceTransaction));
+  return transactionHash(digests.get(tx) ?? transactionDigest(tx as unknown as EvidenceTransaction));
 }
+
+// The ledger hashes every write it commits: give the verifier's functions Node's native hashing.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+useNativeBytes({
+  sha256Hex: (data) => createHash('sha256').update(data).digest('hex'),
+  hmacSha256Hex: (key, message) => createHmac('sha256', key).update(message).digest('hex'),
+  base64ToBytes: (text) => Buffer.from(text, 'base64'),
+  base64ToUtf8: (text) => strictUtf8.decode(Buffer.from(text, 'base64')),
+});
 
 /** SHA-256 (hex) of each transaction of a block, in order (the data hash of a format-2 block is over these). */
 export function transactionHashes(block: Block): readonly string[] {
