@@ -1,12 +1,16 @@
 import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import type { Anchor, AnchorKind } from '@forgetrace/chaincode/api';
 import { openDemoConsortium, type DemoConsortium } from '../demo/demo-consortium';
 import { LedgerClient } from '../ledger/ledger-client';
 import { AnchorOutbox, OUTBOX_ALGORITHM, type AnchorOutboxOptions, type OutboxStep } from './anchor-outbox';
-import { verifyRecordProof } from './record-proof';
+import { LEAF_ENCODING, leafSetHash, payloadHash, verifyRecordProof, type OutboxLeaf } from './record-proof';
+import { formatRecordId, recordOrdinal } from './record-ids';
 
 describe('AnchorOutbox', () => {
   let dir: string;
@@ -159,4 +163,202 @@ describe('AnchorOutbox', () => {
       expect(await second.flush({ force: true })).to.deep.equal({ batched: [], anchored: [] });
     });
   }
+
+  describe('addMany (the fast path)', () => {
+    it('stores records in one transaction and returns their ids in order; nothing is stored when one payload is not JSON', async () => {
+      const outbox = open();
+      const payloads = Array.from({ length: 300 }, (_, i) => ({ i, z: 'last', a: [i, { y: 1, x: 2 }] }));
+      const ids = outbox.addMany(payloads.map((payload) => ({ kind: 'telemetry', payload })));
+      expect(ids).to.have.length(300);
+      expect(new Set(ids).size).to.equal(300);
+      ids.forEach((id, i) => expect(outbox.get(id)).to.deep.include({ id, kind: 'telemetry', payload: payloads[i], state: 'pending', batchId: null }));
+      expect(() => outbox.addMany([{ kind: 'telemetry', payload: { ok: true } }, { kind: 'telemetry', payload: { bad: Number.NaN } }])).to.throw(TypeError);
+      expect(() => outbox.addMany([{ kind: 'telemetry', payload: 1 }, { kind: 'telemetry', payload: undefined }])).to.throw(TypeError);
+      expect(outbox.count('telemetry', 'pending')).to.equal(300);
+      expect(outbox.addMany([])).to.deep.equal([]);
+    });
+
+    it('gives proofs equal to StandardMerkleTree.of over the same leaves, which verify with StandardMerkleTree.verify', async () => {
+      const outbox = open({ maxBatchSize: 1000 });
+      const payloads = Array.from({ length: 77 }, (_, i) => ({ window: i, samples: [i / 10, -i], machine: `M-${i % 3}` }));
+      const ids = outbox.addMany(payloads.map((payload) => ({ kind: 'telemetry', payload })));
+      const { batched } = await outbox.flush({ force: true });
+      expect(batched).to.have.length(1);
+      const anchor = await getAnchor(batched[0]!);
+      const values: OutboxLeaf[] = ids.map((id, i) => [id, payloadHash(payloads[i])]);
+      const reference = StandardMerkleTree.of(values, [...LEAF_ENCODING]);
+      expect('0x' + anchor.merkleRoot).to.equal(reference.root);
+      expect(anchor.inputHash).to.equal(leafSetHash(reference));
+      ids.forEach((id, i) => {
+        const p = outbox.proof(id);
+        expect(p.leaf).to.deep.equal(values[i]);
+        expect(p.root).to.equal(reference.root);
+        expect(p.proof).to.deep.equal(reference.getProof(i));
+        expect(StandardMerkleTree.verify(anchor.merkleRoot, [...LEAF_ENCODING], values[i]!, [...p.proof])).to.equal(true);
+        expect(verifyRecordProof(payloads[i], p, anchor)).to.equal(true);
+      });
+    });
+
+    it('splits stored chunks across batches of one kind and keeps states, payloads and proofs right', async () => {
+      const outbox = open({ maxBatchSize: 4 });
+      const a1 = outbox.addMany(Array.from({ length: 6 }, (_, i) => ({ kind: 'schedule' as const, payload: { a1: i } })));
+      const mixed = outbox.addMany([{ kind: 'recommendation', payload: 'r0' }, { kind: 'schedule', payload: { mixed: 0 } }, { kind: 'recommendation', payload: 'r1' }]);
+      const a2 = outbox.addMany(Array.from({ length: 5 }, (_, i) => ({ kind: 'schedule' as const, payload: { a2: i } })));
+      expect(outbox.count('schedule', 'pending')).to.equal(12);
+      expect(outbox.count(undefined, 'pending')).to.equal(14);
+      const first = await outbox.flush();
+      expect(first.batched).to.have.length(3); // 12 of kind schedule: three full batches; recommendation waits
+      expect(outbox.count('schedule', 'anchored')).to.equal(12);
+      expect(outbox.count('recommendation', 'pending')).to.equal(2);
+      const schedule = [...a1, mixed[1]!, ...a2];
+      const batchOf = schedule.map((id) => outbox.get(id)!.batchId);
+      expect(batchOf).to.deep.equal([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2].map((b) => first.batched[b]));
+      for (const [i, id] of schedule.entries()) {
+        const payload = i < 6 ? { a1: i } : i === 6 ? { mixed: 0 } : { a2: i - 7 };
+        const p = outbox.proof(id);
+        expect(p.anchorId).to.equal(batchOf[i]);
+        expect(verifyRecordProof(payload, p, await getAnchor(p.anchorId))).to.equal(true);
+        expect(outbox.get(id)).to.deep.include({ payload, state: 'anchored' });
+      }
+      await outbox.flush({ force: true });
+      expect(outbox.get(mixed[2]!)).to.deep.include({ payload: 'r1', state: 'anchored' });
+      expect(outbox.count(undefined, 'anchored')).to.equal(14);
+    });
+
+    it('splits a very large call into several stored segments that read back and anchor like one', async () => {
+      const filename = join(dir, 'large.db');
+      const outbox = open({ filename, maxBatchSize: 20_000 });
+      const many = outbox.addMany(Array.from({ length: 16_400 }, (_, i) => ({ kind: 'telemetry' as const, payload: { i } })));
+      const big = 'x'.repeat(1 << 20);
+      const large = outbox.addMany(Array.from({ length: 20 }, (_, i) => ({ kind: 'twin' as const, payload: { i, big } })));
+      const db = new DatabaseSync(filename);
+      const segments = db.prepare('SELECT kind, COUNT(*) AS n FROM outbox_segments GROUP BY kind ORDER BY kind').all();
+      db.close();
+      expect(segments).to.deep.equal([{ kind: 'telemetry', n: 2 }, { kind: 'twin', n: 2 }]);
+      const { batched } = await outbox.flush({ force: true });
+      expect(batched).to.have.length(2);
+      for (const i of [0, 16_383, 16_384, 16_399]) {
+        expect(outbox.get(many[i]!)).to.deep.include({ payload: { i }, state: 'anchored' });
+        expect(verifyRecordProof({ i }, outbox.proof(many[i]!), await getAnchor(batched[0]!))).to.equal(true);
+      }
+      for (const i of [0, 15, 16, 19]) expect(verifyRecordProof({ i, big }, outbox.proof(large[i]!), await getAnchor(batched[1]!))).to.equal(true);
+    });
+
+    it('keeps added records across a reopen, and finds only the ids it gave', async () => {
+      const filename = join(dir, 'reopen.db');
+      const first = AnchorOutbox.open({ filename, ledger, identity: demo.users.admin1 });
+      const ids = first.addMany([{ kind: 'twin', payload: { n: 1 } }, { kind: 'twin', payload: { n: 2 } }]);
+      await first.close();
+      const second = open({ filename });
+      expect(ids.map((id) => second.get(id)?.payload)).to.deep.equal([{ n: 1 }, { n: 2 }]);
+      const third = second.add({ kind: 'twin', payload: { n: 3 } });
+      expect(recordOrdinal(third)).to.equal(recordOrdinal(ids[1]!)! + 1);
+      // Same ordinal, other random bits or time; an ordinal not stored; a random UUID.
+      const ordinal = recordOrdinal(ids[0]!)!;
+      const created = Date.parse(second.get(ids[0]!)!.createdAt);
+      for (const forged of [formatRecordId(created, ordinal, 12345), formatRecordId(created + 1, ordinal, 0), formatRecordId(created, ordinal + 10, 0), randomUUID()]) {
+        expect(forged).not.to.equal(ids[0]);
+        expect(second.get(forged)).to.equal(undefined);
+      }
+    });
+
+    it('recovers from a crash between submitting and marking when batches split a stored chunk', async () => {
+      const filename = join(dir, 'crash-chunks.db');
+      const crash = (s: OutboxStep) => {
+        if (s === 'submitted') throw new Error('crash');
+      };
+      const first = AnchorOutbox.open({ filename, ledger, identity: demo.users.admin1, maxBatchSize: 3, onStep: crash });
+      const ids = [...first.addMany([1, 2, 3, 4, 5].map((n) => ({ kind: 'other' as const, payload: { chunk: 1, n } }))), ...first.addMany([1, 2].map((n) => ({ kind: 'other' as const, payload: { chunk: 2, n } })))];
+      await first.flush({ force: true }).catch(() => undefined);
+      await first.close();
+      const second = open({ filename, maxBatchSize: 3 });
+      await second.flush({ force: true });
+      expect(second.count('other', 'anchored')).to.equal(7);
+      const batches = [...new Set(ids.map((id) => second.get(id)!.batchId))];
+      expect(batches).to.have.length(3);
+      const anchors = await listAnchors('other');
+      for (const b of batches) expect(anchors.filter((a) => a.id === b)).to.have.length(1);
+      for (const id of ids) expect(verifyRecordProof(second.get(id)!.payload, second.proof(id), anchors.find((a) => a.id === second.proof(id).anchorId)!)).to.equal(true);
+    });
+  });
+
+  describe('files of the first version', () => {
+    /** The first version's tables, as it created them. */
+    const LEGACY_SCHEMA = `
+      CREATE TABLE outbox_records (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, payload TEXT NOT NULL,
+        payload_hash TEXT NOT NULL, created_at TEXT NOT NULL, created_ms INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'batched', 'anchored')), batch_id TEXT, leaf_index INTEGER);
+      CREATE INDEX outbox_records_pending ON outbox_records (state, kind, seq);
+      CREATE TABLE outbox_batches (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, kind TEXT NOT NULL, merkle_root TEXT NOT NULL, leaf_count INTEGER NOT NULL,
+        input_hash TEXT NOT NULL, window_from TEXT NOT NULL, window_to TEXT NOT NULL, tree TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('batched', 'anchored')), transaction_id TEXT, block_number INTEGER);`;
+
+    /** A file as the first version left it: an anchored batch, a batch not yet submitted, pending records. */
+    function legacyFile(name: string, tamper = false) {
+      const filename = join(dir, name);
+      const db = new DatabaseSync(filename);
+      db.exec(LEGACY_SCHEMA);
+      const t0 = Date.parse('2026-03-01T10:00:00Z');
+      const records = Array.from({ length: 8 }, (_, i) => ({ id: randomUUID(), kind: i === 7 ? 'twin' : 'telemetry', payload: { window: i, machine: 'DE-MILL-01', tags: { z: i, a: 'x' } }, ms: t0 + 1000 * i }));
+      const insert = db.prepare('INSERT INTO outbox_records (id, kind, payload, payload_hash, created_at, created_ms, state, batch_id, leaf_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      const batches = [
+        { members: records.slice(0, 3), state: 'anchored', tx: 'tx-legacy-1', block: 7 },
+        { members: records.slice(3, 5), state: 'batched', tx: null, block: null },
+      ].map((b, seq) => {
+        const values: OutboxLeaf[] = b.members.map((r) => [r.id, payloadHash(r.payload)]);
+        const tree = StandardMerkleTree.of(values, [...LEAF_ENCODING]);
+        const root = tree.root.slice(2);
+        const merkleRoot = tamper && seq === 0 ? 'ab'.repeat(32) : root;
+        const id = `ob-${root.slice(0, 24)}`;
+        db.prepare('INSERT INTO outbox_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(id, seq + 1, 'telemetry', merkleRoot, values.length, leafSetHash(tree),
+          new Date(b.members[0]!.ms).toISOString(), new Date(b.members.at(-1)!.ms).toISOString(), JSON.stringify(tree.dump()), b.state, b.tx, b.block);
+        return { ...b, id, tree };
+      });
+      for (const r of records) {
+        const b = batches.find((x) => x.members.includes(r));
+        insert.run(r.id, r.kind, JSON.stringify(r.payload), payloadHash(r.payload), new Date(r.ms).toISOString(), r.ms, b ? b.state : 'pending', b?.id ?? null, b ? b.members.indexOf(r) : null);
+      }
+      db.close();
+      return { filename, records, batches };
+    }
+
+    it('are migrated: records keep their ids, payloads, states and proofs; the next flush anchors what was left', async () => {
+      const { filename, records, batches } = legacyFile('legacy.db');
+      const outbox = open({ filename, maxBatchSize: 4 });
+      expect(outbox.count(undefined, 'anchored')).to.equal(3);
+      expect(outbox.count(undefined, 'batched')).to.equal(2);
+      expect(outbox.count(undefined, 'pending')).to.equal(3);
+      for (const [i, r] of records.entries()) {
+        const b = batches.find((x) => x.members.includes(r));
+        expect(outbox.get(r.id)).to.deep.equal({ id: r.id, kind: r.kind, payload: r.payload, state: b ? b.state : 'pending', createdAt: new Date(r.ms).toISOString(), batchId: b?.id ?? null });
+        if (i < 3) {
+          const p = outbox.proof(r.id);
+          expect(p).to.deep.include({ anchorId: batches[0]!.id, transactionId: 'tx-legacy-1', blockNumber: 7, root: batches[0]!.tree.root });
+          expect(p.proof).to.deep.equal(batches[0]!.tree.getProof(i));
+        }
+      }
+      const added = outbox.add({ kind: 'telemetry', payload: { after: 'migration' } });
+      const { batched, anchored } = await outbox.flush({ force: true });
+      expect(anchored.slice(0, 1)).to.deep.equal([batches[1]!.id]);
+      expect(batched).to.have.length(2); // telemetry (2 old + 1 new), twin (1 old)
+      expect(outbox.count(undefined, 'anchored')).to.equal(9);
+      for (const r of records.slice(3)) expect(verifyRecordProof(r.payload, outbox.proof(r.id), await getAnchor(outbox.proof(r.id).anchorId))).to.equal(true);
+      expect(verifyRecordProof({ after: 'migration' }, outbox.proof(added), await getAnchor(outbox.proof(added).anchorId))).to.equal(true);
+      await outbox.close();
+      const again = open({ filename });
+      expect(again.count(undefined, 'anchored')).to.equal(9);
+    });
+
+    it('are left untouched when they do not hold together', () => {
+      const { filename } = legacyFile('legacy-tampered.db', true);
+      expect(() => AnchorOutbox.open({ filename, ledger, identity: demo.users.admin1 })).to.throw(/does not rebuild to its Merkle root/);
+      const db = new DatabaseSync(filename);
+      const tables = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((t) => t.name);
+      const version = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
+      db.close();
+      expect(tables).to.include.members(['outbox_batches', 'outbox_records']);
+      expect(tables).not.to.include('outbox_segments');
+      expect(version).to.equal(0);
+    });
+  });
 });

@@ -2,18 +2,22 @@
  * The anchoring outbox: records are stored in SQLite, grouped into Merkle batches and each
  * batch is anchored on the ledger with exactly one `anchors:CreateAnchor` transaction.
  */
-import { randomUUID } from 'node:crypto';
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
-import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
-import type { Anchor, AnchorKind } from '@forgetrace/chaincode/api';
+import { hash, randomFillSync } from 'node:crypto';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { canonicalJson, type Anchor, type AnchorKind } from '@forgetrace/chaincode/api';
 import type { LedgerClient } from '../ledger/ledger-client';
 import { LedgerError, type LedgerIdentity } from '../ledger/port';
-import { LEAF_ENCODING, leafSetHash, payloadHash, type OutboxLeaf, type RecordProof } from './record-proof';
+import { openSchema } from './outbox-schema';
+import { buildTree, MAX_TREE_LEAVES, recordLeafHashesInto, treeProof, treeRoot } from './outbox-tree';
+import type { RecordProof } from './record-proof';
+import { formatRecordId, MAX_ORDINAL, recordOrdinal } from './record-ids';
 
 /** Anchor `algorithm` of outbox batches. */
 export const OUTBOX_ALGORITHM = 'forgetrace-outbox';
 /** Anchor `algorithmVersion` of outbox batches. */
 export const OUTBOX_ALGORITHM_VERSION = '1';
+/** Default {@link AnchorOutboxOptions.maxBatchSize}. */
+export const DEFAULT_MAX_BATCH_SIZE = 4096;
 
 /** Where a record is in its life. */
 export type RecordState = 'pending' | 'batched' | 'anchored';
@@ -28,7 +32,7 @@ export interface AnchorOutboxOptions {
   readonly ledger: LedgerClient;
   /** Identity that submits `anchors:CreateAnchor` (role admin, factory_operator or buyer). */
   readonly identity: LedgerIdentity;
-  /** Most records in one batch; a kind with this many pending records is due (default 256). */
+  /** Most records in one batch; a kind with this many pending records is due (default 4096, at most 1,000,000). */
   readonly maxBatchSize?: number;
   /** A kind whose oldest pending record is at least this old is due (default 2000 ms). */
   readonly maxAgeMs?: number;
@@ -38,6 +42,12 @@ export interface AnchorOutboxOptions {
   readonly onStep?: (step: OutboxStep, batchId: string) => void;
   /** Errors of timer-driven flushes (default: ignored; the batch is retried on the next tick). */
   readonly onError?: (error: unknown) => void;
+}
+
+/** A record to store: its kind and any JSON value. */
+export interface NewRecord {
+  readonly kind: AnchorKind;
+  readonly payload: unknown;
 }
 
 /** What one {@link AnchorOutbox.flush} did. */
@@ -52,6 +62,7 @@ export interface FlushResult {
 export interface OutboxRecord {
   readonly id: string;
   readonly kind: AnchorKind;
+  /** The payload as stored: its canonical JSON parsed (object keys in sorted order). */
   readonly payload: unknown;
   readonly state: RecordState;
   readonly createdAt: string;
@@ -60,41 +71,29 @@ export interface OutboxRecord {
 }
 
 type Row = Record<string, SQLInputValue>;
-type TreeData = ReturnType<StandardMerkleTree<OutboxLeaf>['dump']>;
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS outbox_records (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
-  kind TEXT NOT NULL,
-  payload TEXT NOT NULL,
-  payload_hash TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  created_ms INTEGER NOT NULL,
-  state TEXT NOT NULL CHECK (state IN ('pending', 'batched', 'anchored')),
-  batch_id TEXT,
-  leaf_index INTEGER
-);
-CREATE INDEX IF NOT EXISTS outbox_records_pending ON outbox_records (state, kind, seq);
-CREATE TABLE IF NOT EXISTS outbox_batches (
-  id TEXT PRIMARY KEY,
-  seq INTEGER NOT NULL,
-  kind TEXT NOT NULL,
-  merkle_root TEXT NOT NULL,
-  leaf_count INTEGER NOT NULL,
-  input_hash TEXT NOT NULL,
-  window_from TEXT NOT NULL,
-  window_to TEXT NOT NULL,
-  tree TEXT NOT NULL,
-  state TEXT NOT NULL CHECK (state IN ('batched', 'anchored')),
-  transaction_id TEXT,
-  block_number INTEGER
-);`;
+const HASH = 32;
+/** Decoded trees kept for `proof` (batches never change once formed). */
+const TREE_CACHE_BYTES = 16 << 20;
+/** Largest maxBatchSize (trees hold up to MAX_TREE_LEAVES). */
+const MAX_BATCH_SIZE_LIMIT = 1_000_000;
+/** Most records and payload bytes in one segment row. */
+const SEGMENT_RECORDS = 16_384;
+const SEGMENT_BYTES = 16 << 20;
+
+/** Where a record is stored: its segment (by start ordinal) and position there. */
+interface Location {
+  readonly ordinal: number;
+  readonly start: number;
+  readonly position: number;
+  readonly kind: string;
+  readonly createdMs: number;
+}
 
 /**
- * Durable outbox of records to anchor. `add` stores a record (pending); `flush` (or the timer
- * started by `start`) groups due records of one kind into a batch, anchors its Merkle root and
- * marks the records anchored. Anchor ids derive from the root, so a batch interrupted after its
+ * Durable outbox of records to anchor. `add`/`addMany` store records (pending); `flush` (or the
+ * timer started by `start`) turns due records of one kind into a batch, anchors its Merkle root
+ * and marks the batch anchored. Anchor ids derive from the root, so a batch interrupted after its
  * submission is recovered by resubmitting the same anchor: `ALREADY_EXISTS` means it is on the
  * ledger already, and the batch is marked anchored from `anchors:GetAnchor`.
  */
@@ -102,52 +101,147 @@ export class AnchorOutbox {
   private readonly maxBatchSize: number;
   private readonly maxAgeMs: number;
   private readonly clock: () => number;
+  private readonly sql: Record<StatementName, StatementSync>;
+  private readonly trees = new Map<string, Uint8Array>();
+  private treeBytes = 0;
+  /** Pending records per kind as far as this process knows; only decides when `add` wakes the timer. */
+  private readonly pendingHint = new Map<string, number>();
   private tail: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
   private constructor(private readonly db: DatabaseSync, private readonly options: AnchorOutboxOptions) {
-    this.maxBatchSize = options.maxBatchSize ?? 256;
+    this.maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
     this.maxAgeMs = options.maxAgeMs ?? 2000;
     this.clock = options.clock ?? Date.now;
-    if (!Number.isInteger(this.maxBatchSize) || this.maxBatchSize < 1) throw new RangeError('maxBatchSize must be a positive integer');
+    this.sql = prepare(db);
   }
 
-  /** Open (or create) the outbox database. Batches left `batched` by a crash are anchored by the next flush. */
+  /**
+   * Open (or create) the outbox database; a file of the first schema version is migrated in
+   * place. Batches left `batched` by a crash are anchored by the next flush.
+   * @throws RangeError when `maxBatchSize` is not an integer from 1 to 1,000,000
+   * @throws Error when the file has a newer schema or cannot be migrated
+   */
   static open(options: AnchorOutboxOptions): AnchorOutbox {
+    const size = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
+    if (!Number.isInteger(size) || size < 1 || size > MAX_BATCH_SIZE_LIMIT || size > MAX_TREE_LEAVES) {
+      throw new RangeError(`maxBatchSize must be an integer from 1 to ${MAX_BATCH_SIZE_LIMIT}`);
+    }
     const db = new DatabaseSync(options.filename);
-    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
-    db.exec(SCHEMA);
-    return new AnchorOutbox(db, options);
+    try {
+      openSchema(db);
+      return new AnchorOutbox(db, options);
+    } catch (e) {
+      db.close();
+      throw e;
+    }
   }
 
-  /** Store a pending record and return its id. `payload` is any JSON value. */
-  add(record: { readonly kind: AnchorKind; readonly payload: unknown }): string {
+  /**
+   * Store a pending record and return its id; it is on disk when this returns (one fsync'd
+   * SQLite transaction). For many records at once use {@link addMany}.
+   * @throws TypeError when the payload is not a JSON value (e.g. undefined, NaN)
+   */
+  add(record: NewRecord): string {
+    return this.addMany([record])[0]!;
+  }
+
+  /**
+   * Store records in one SQLite transaction (all or none; on disk when this returns) and return
+   * their ids in the same order. The records of one kind become one segment row (or a few, for
+   * very many or large payloads), so a call costs one fsync however many records it holds.
+   * @throws TypeError when a payload is not a JSON value or a kind is not a string (nothing is stored)
+   * @throws RangeError when the clock's time does not fit a version 7 UUID
+   */
+  addMany(records: readonly NewRecord[]): string[] {
     this.assertOpen();
-    const id = randomUUID();
+    const n = records.length;
+    if (n === 0) return [];
     const now = this.clock();
-    this.db
-      .prepare('INSERT INTO outbox_records (id, kind, payload, payload_hash, created_at, created_ms, state) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(id, record.kind, JSON.stringify(record.payload), payloadHash(record.payload), new Date(now).toISOString(), now, 'pending');
-    if (this.timer && this.count(record.kind, 'pending') >= this.maxBatchSize) void this.tick();
-    return id;
+    // Canonical JSON and payload hashes before taking the write lock; ids (and so leaves) need the ordinals.
+    const texts = new Array<string>(n);
+    const bytes = new Array<number>(n);
+    const payloadHashes = Buffer.allocUnsafe(HASH * n);
+    const byKind = new Map<string, number[]>();
+    for (let i = 0; i < n; i++) {
+      const { kind, payload } = records[i]!;
+      if (typeof kind !== 'string') throw new TypeError(`record ${i}: kind must be a string`);
+      // canonicalJson (JSON.stringify underneath) gives undefined for undefined or a function.
+      const text = canonicalJson(payload) as string | undefined;
+      if (text === undefined) throw new TypeError(`record ${i}: payload must be a JSON value`);
+      texts[i] = text;
+      bytes[i] = Buffer.byteLength(text, 'utf8');
+      payloadHashes.write(hash('sha256', text, 'hex'), HASH * i, 'hex');
+      const group = byKind.get(kind);
+      if (group) group.push(i);
+      else byKind.set(kind, [i]);
+    }
+    const ids = new Array<string>(n);
+    this.transaction(() => {
+      let start = Number((this.sql.nextStart.get() as Row).next);
+      for (const [kind, members] of byKind) {
+        this.sql.registerKind.run(kind);
+        for (let from = 0; from < members.length; ) {
+          // Segments stay well below SQLite's row limit.
+          let to = from + 1;
+          let size = bytes[members[from]!]!;
+          while (to < members.length && to - from < SEGMENT_RECORDS && size + bytes[members[to]!]! <= SEGMENT_BYTES) size += bytes[members[to++]!]!;
+          const segment = members.slice(from, to);
+          if (start + segment.length > MAX_ORDINAL) throw new RangeError('the outbox has used up its record ordinals');
+          const randoms = randomFillSync(Buffer.allocUnsafe(4 * segment.length));
+          const leaves = Buffer.allocUnsafe(HASH * segment.length);
+          const ends = Buffer.allocUnsafe(4 * segment.length);
+          let end = 0;
+          const segmentIds = segment.map((i, k) => {
+            end += bytes[i]!;
+            ends.writeUInt32LE(end, 4 * k);
+            return (ids[i] = formatRecordId(now, start + k, randoms.readUInt32LE(4 * k)));
+          });
+          recordLeafHashesInto(segmentIds, payloadHashes, segment, leaves);
+          const payloads = Buffer.from(segment.map((i) => texts[i]!).join(''), 'utf8');
+          this.sql.insertSegment.run(start, kind, segment.length, now, randoms, ends, leaves, payloads);
+          start += segment.length;
+          from = to;
+        }
+      }
+    });
+    let due = false;
+    for (const [kind, members] of byKind) {
+      const known = this.pendingHint.get(kind);
+      const pending = known === undefined ? this.pendingOf(kind).count : known + members.length;
+      this.pendingHint.set(kind, pending);
+      due ||= pending >= this.maxBatchSize;
+    }
+    if (this.timer && due) void this.tick();
+    return ids;
   }
 
   /** A stored record, or undefined. */
   get(recordId: string): OutboxRecord | undefined {
     this.assertOpen();
-    const r = this.db.prepare('SELECT id, kind, payload, state, created_at, batch_id FROM outbox_records WHERE id = ?').get(recordId) as Row | undefined;
-    if (!r) return undefined;
-    return { id: String(r.id), kind: r.kind as AnchorKind, payload: JSON.parse(String(r.payload)), state: r.state as RecordState, createdAt: String(r.created_at), batchId: r.batch_id === null ? null : String(r.batch_id) };
+    const at = this.locate(recordId);
+    if (!at) return undefined;
+    const batch = this.batchOf(at.kind, at.ordinal);
+    return {
+      id: recordId,
+      kind: at.kind as AnchorKind,
+      payload: JSON.parse(Buffer.from(this.payloadOf(at).payload).toString('utf8')),
+      state: batch ? (String(batch.state) as RecordState) : 'pending',
+      createdAt: new Date(at.createdMs).toISOString(),
+      batchId: batch ? String(batch.id) : null,
+    };
   }
 
   /** Number of records in `state` (of one kind, or all). */
   count(kind: AnchorKind | undefined, state: RecordState): number {
     this.assertOpen();
-    const row = (kind
-      ? this.db.prepare('SELECT COUNT(*) AS n FROM outbox_records WHERE state = ? AND kind = ?').get(state, kind)
-      : this.db.prepare('SELECT COUNT(*) AS n FROM outbox_records WHERE state = ?').get(state)) as Row;
-    return Number(row.n);
+    if (state !== 'pending') {
+      const row = (kind ? this.sql.inStateOfKind.get(state, kind) : this.sql.inState.get(state)) as Row;
+      return Number(row.n);
+    }
+    const kinds = kind ? [kind] : (this.sql.kinds.all() as Row[]).map((k) => String(k.kind));
+    return kinds.reduce((n, k) => n + this.pendingOf(k).count, 0);
   }
 
   /**
@@ -160,8 +254,7 @@ export class AnchorOutbox {
       this.assertOpen();
       const batched = this.formBatches(options.force ?? false);
       const anchored: string[] = [];
-      const open = this.db.prepare("SELECT id FROM outbox_batches WHERE state = 'batched' ORDER BY seq").all() as Row[];
-      for (const b of open) {
+      for (const b of this.sql.openBatches.all() as Row[]) {
         await this.anchorBatch(String(b.id));
         anchored.push(String(b.id));
       }
@@ -177,23 +270,21 @@ export class AnchorOutbox {
    */
   proof(recordId: string): RecordProof {
     this.assertOpen();
-    const r = this.db
-      .prepare(
-        `SELECT r.id, r.payload_hash, r.leaf_index, b.id AS anchor_id, b.tree, b.transaction_id, b.block_number
-         FROM outbox_records r JOIN outbox_batches b ON b.id = r.batch_id WHERE r.id = ? AND r.state = 'anchored'`,
-      )
-      .get(recordId) as Row | undefined;
-    if (!r) throw new Error(`record ${recordId} is not anchored`);
-    const tree = StandardMerkleTree.load(JSON.parse(String(r.tree)) as TreeData);
-    const index = Number(r.leaf_index);
+    const at = this.locate(recordId);
+    const batch = at && this.batchOf(at.kind, at.ordinal);
+    if (!at || !batch || batch.state !== 'anchored') throw new Error(`record ${recordId} is not anchored`);
+    const { payload, leaf } = this.payloadOf(at);
+    const nodes = this.tree(String(batch.id));
+    const proof = treeProof(nodes, leaf);
+    if (!proof) throw new Error(`record ${recordId} is not in the tree of batch ${String(batch.id)}`);
     return {
       recordId,
-      leaf: [recordId, String(r.payload_hash)],
-      root: tree.root,
-      proof: tree.getProof(index),
-      anchorId: String(r.anchor_id),
-      transactionId: String(r.transaction_id),
-      blockNumber: r.block_number === null ? null : Number(r.block_number),
+      leaf: [recordId, '0x' + hash('sha256', payload, 'hex')],
+      root: treeRoot(nodes),
+      proof,
+      anchorId: String(batch.id),
+      transactionId: String(batch.transaction_id),
+      blockNumber: batch.block_number === null ? null : Number(batch.block_number),
     };
   }
 
@@ -212,6 +303,7 @@ export class AnchorOutbox {
     this.timer = undefined;
     await this.tail;
     this.closed = true;
+    this.trees.clear();
     this.db.close();
   }
 
@@ -227,50 +319,131 @@ export class AnchorOutbox {
     if (this.closed) throw new Error('anchor outbox is closed');
   }
 
+  /** The segment and position of a record, from the ordinal in its id (or the table of migrated ids). */
+  private locate(recordId: string): Location | undefined {
+    const ordinal = recordOrdinal(recordId);
+    if (ordinal === undefined) {
+      const legacy = this.sql.legacyId.get(recordId) as Row | undefined;
+      const s = legacy && (this.sql.segment.get(legacy.start!) as Row);
+      return s && { ordinal: Number(s.start), start: Number(s.start), position: 0, kind: String(s.kind), createdMs: Number(s.created_ms) };
+    }
+    const s = this.sql.segmentAt.get(ordinal, ordinal) as Row | undefined;
+    if (!s) return undefined;
+    const start = Number(s.start);
+    const random = s.random as Uint8Array;
+    // Migrated segments have no random bits: their records are found by id only.
+    if (ordinal - start >= Number(s.size) || random.length !== 4) return undefined;
+    if (formatRecordId(Number(s.created_ms), ordinal, Buffer.from(random).readUInt32LE(0)) !== recordId) return undefined;
+    return { ordinal, start, position: ordinal - start, kind: String(s.kind), createdMs: Number(s.created_ms) };
+  }
+
+  /** A stored record's canonical JSON (UTF-8) and leaf hash. */
+  private payloadOf(at: Location): { payload: Uint8Array; leaf: Uint8Array } {
+    const p = at.position;
+    const r = this.sql.recordSlices.get(p === 0 ? 1 : 4 * p - 3, p === 0 ? 4 : 8, HASH * p + 1, at.start) as Row;
+    const ends = Buffer.from(r.ends as Uint8Array);
+    const begin = p === 0 ? 0 : ends.readUInt32LE(0);
+    const end = ends.readUInt32LE(p === 0 ? 0 : 4);
+    const payload = (this.sql.payloadSlice.get(begin + 1, end - begin, at.start) as Row).payload as Uint8Array;
+    return { payload, leaf: r.leaf as Uint8Array };
+  }
+
+  /** Ordinal of the last batched record of `kind` (0: none); the later ones are pending. */
+  private watermark(kind: string): number {
+    return Number((this.sql.watermark.get(kind) as Row).w);
+  }
+
+  /** Pending records of `kind` (those after `after`, default its watermark) and the oldest one's creation time. */
+  private pendingOf(kind: string, after = this.watermark(kind)): { count: number; oldest: number } {
+    const partial = this.sql.segmentOfKindAt.get(kind, after) as Row | undefined;
+    const left = partial ? Math.max(0, Number(partial.start) + Number(partial.size) - 1 - after) : 0;
+    const rest = this.sql.pendingSegments.get(kind, after) as Row;
+    const oldest = Math.min(left > 0 ? Number(partial!.created_ms) : Infinity, rest.oldest === null ? Infinity : Number(rest.oldest));
+    return { count: left + Number(rest.n), oldest };
+  }
+
+  /** The batch whose range holds `ordinal` of `kind`, if any. */
+  private batchOf(kind: string, ordinal: number): Row | undefined {
+    const b = this.sql.batchAt.get(kind, ordinal) as Row | undefined;
+    return b && Number(b.first_ordinal) <= ordinal ? b : undefined;
+  }
+
+  /** A batch's tree nodes, from a small cache (batches never change). */
+  private tree(batchId: string): Uint8Array {
+    let nodes = this.trees.get(batchId);
+    if (nodes) {
+      this.trees.delete(batchId);
+    } else {
+      nodes = (this.sql.batchTree.get(batchId) as Row).tree as Uint8Array;
+      this.treeBytes += nodes.length;
+      for (const [id, old] of this.trees) {
+        if (this.treeBytes <= TREE_CACHE_BYTES) break;
+        this.trees.delete(id);
+        this.treeBytes -= old.length;
+      }
+    }
+    this.trees.set(batchId, nodes);
+    return nodes;
+  }
+
   /** Form batches of due kinds in one DB transaction; returns their ids. */
   private formBatches(force: boolean): string[] {
     const ids: string[] = [];
     const now = this.clock();
     this.transaction(() => {
-      const kinds = this.db
-        .prepare("SELECT kind, COUNT(*) AS n, MIN(created_ms) AS oldest FROM outbox_records WHERE state = 'pending' GROUP BY kind ORDER BY kind")
-        .all() as Row[];
-      const seqRow = this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM outbox_batches').get() as Row;
-      let seq = Number(seqRow.s);
-      for (const k of kinds) {
-        let pending = Number(k.n);
+      let seq = Number((this.sql.lastBatchSeq.get() as Row).s);
+      for (const k of this.sql.kinds.all() as Row[]) {
         const kind = String(k.kind) as AnchorKind;
+        let after = this.watermark(kind);
+        const { count, oldest } = this.pendingOf(kind, after);
+        let pending = count;
         // A full batch is due; the rest is due by age (or force).
-        const byAge = force || now - Number(k.oldest) >= this.maxAgeMs;
+        const byAge = force || now - oldest >= this.maxAgeMs;
         while (pending > 0 && (pending >= this.maxBatchSize || byAge)) {
-          ids.push(this.formBatch(kind, ++seq));
-          pending -= Math.min(pending, this.maxBatchSize);
+          const batch = this.formBatch(kind, ++seq, after);
+          ids.push(batch.id);
+          after = batch.lastOrdinal;
+          pending -= batch.size;
         }
+        this.pendingHint.set(kind, pending);
       }
     });
     for (const id of ids) this.options.onStep?.('batched', id);
     return ids;
   }
 
-  private formBatch(kind: AnchorKind, seq: number): string {
-    const rows = this.db
-      .prepare("SELECT id, payload_hash, created_at FROM outbox_records WHERE state = 'pending' AND kind = ? ORDER BY seq LIMIT ?")
-      .all(kind, this.maxBatchSize) as Row[];
-    const leaves: OutboxLeaf[] = rows.map((r) => [String(r.id), String(r.payload_hash)]);
-    const tree = StandardMerkleTree.of(leaves, [...LEAF_ENCODING]);
-    const root = tree.root.slice(2).toLowerCase();
+  /** Batch the oldest pending records of `kind` (those after ordinal `after`). */
+  private formBatch(kind: AnchorKind, seq: number, after: number): { id: string; lastOrdinal: number; size: number } {
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    let first = 0;
+    let last = 0;
+    let oldest = Infinity;
+    let newest = -Infinity;
+    const from = this.sql.segmentOfKindAt.get(kind, after) as Row | undefined;
+    for (const s of this.sql.segmentsFrom.iterate(kind, from ? Number(from.start) : after + 1) as Iterable<Row>) {
+      const start = Number(s.start);
+      const skip = Math.max(0, after + 1 - start);
+      const take = Math.min(Number(s.size) - skip, this.maxBatchSize - size);
+      if (take <= 0) continue;
+      parts.push((s.leaves as Uint8Array).subarray(HASH * skip, HASH * (skip + take)));
+      if (size === 0) first = start + skip;
+      last = start + skip + take - 1;
+      size += take;
+      oldest = Math.min(oldest, Number(s.created_ms));
+      newest = Math.max(newest, Number(s.created_ms));
+      if (size === this.maxBatchSize) break;
+    }
+    const tree = buildTree(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+    const root = treeRoot(tree.nodes).slice(2);
     const id = `ob-${root.slice(0, 24)}`;
-    const times = rows.map((r) => String(r.created_at)).sort();
-    this.db
-      .prepare('INSERT INTO outbox_batches (id, seq, kind, merkle_root, leaf_count, input_hash, window_from, window_to, tree, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(id, seq, kind, root, leaves.length, leafSetHash(tree), times[0]!, times[times.length - 1]!, JSON.stringify(tree.dump()), 'batched');
-    const mark = this.db.prepare("UPDATE outbox_records SET state = 'batched', batch_id = ?, leaf_index = ? WHERE id = ? AND state = 'pending'");
-    leaves.forEach((leaf, i) => mark.run(id, i, leaf[0]));
-    return id;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    this.sql.insertBatch.run(id, seq, kind, first, last, root, size, hash('sha256', tree.sortedLeaves, 'hex'), iso(oldest), iso(newest), tree.nodes);
+    return { id, lastOrdinal: last, size };
   }
 
   private async anchorBatch(batchId: string): Promise<void> {
-    const b = this.db.prepare('SELECT * FROM outbox_batches WHERE id = ?').get(batchId) as Row;
+    const b = this.sql.batch.get(batchId) as Row;
     const input = {
       id: batchId,
       kind: String(b.kind),
@@ -296,10 +469,8 @@ export class AnchorOutbox {
       blockNumber = await this.findBlock(transactionId);
     }
     this.options.onStep?.('submitted', batchId);
-    this.transaction(() => {
-      this.db.prepare("UPDATE outbox_batches SET state = 'anchored', transaction_id = ?, block_number = ? WHERE id = ?").run(transactionId, blockNumber, batchId);
-      this.db.prepare("UPDATE outbox_records SET state = 'anchored' WHERE batch_id = ?").run(batchId);
-    });
+    // One row: the batch's records follow its state.
+    this.sql.markAnchored.run(transactionId, blockNumber, batchId);
     this.options.onStep?.('anchored', batchId);
   }
 
@@ -333,3 +504,38 @@ export class AnchorOutbox {
     }
   }
 }
+
+/** The outbox's statements, prepared once per database. */
+function prepare(db: DatabaseSync): Record<StatementName, StatementSync> {
+  const statements: Record<StatementName, string> = {
+    registerKind: 'INSERT OR IGNORE INTO outbox_kinds (kind) VALUES (?)',
+    nextStart: 'SELECT COALESCE((SELECT start + size FROM outbox_segments ORDER BY start DESC LIMIT 1), 1) AS next',
+    insertSegment: 'INSERT INTO outbox_segments (start, kind, size, created_ms, randoms, ends, leaves, payloads) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    segment: 'SELECT start, kind, created_ms FROM outbox_segments WHERE start = ?',
+    segmentAt: 'SELECT start, kind, size, created_ms, substr(randoms, 4 * (? - start) + 1, 4) AS random FROM outbox_segments WHERE start <= ? ORDER BY start DESC LIMIT 1',
+    legacyId: 'SELECT start FROM outbox_legacy_ids WHERE id = ?',
+    recordSlices: 'SELECT substr(ends, ?, ?) AS ends, substr(leaves, ?, 32) AS leaf FROM outbox_segments WHERE start = ?',
+    payloadSlice: 'SELECT substr(payloads, ?, ?) AS payload FROM outbox_segments WHERE start = ?',
+    kinds: 'SELECT kind FROM outbox_kinds ORDER BY kind',
+    watermark: 'SELECT COALESCE(MAX(last_ordinal), 0) AS w FROM outbox_batches WHERE kind = ?',
+    segmentOfKindAt: 'SELECT start, size, created_ms FROM outbox_segments WHERE kind = ? AND start <= ? ORDER BY start DESC LIMIT 1',
+    pendingSegments: 'SELECT COALESCE(SUM(size), 0) AS n, MIN(created_ms) AS oldest FROM outbox_segments WHERE kind = ? AND start > ?',
+    segmentsFrom: 'SELECT start, size, created_ms, leaves FROM outbox_segments WHERE kind = ? AND start >= ? ORDER BY start',
+    inState: 'SELECT COALESCE(SUM(leaf_count), 0) AS n FROM outbox_batches WHERE state = ?',
+    inStateOfKind: 'SELECT COALESCE(SUM(leaf_count), 0) AS n FROM outbox_batches WHERE state = ? AND kind = ?',
+    lastBatchSeq: 'SELECT COALESCE(MAX(seq), 0) AS s FROM outbox_batches',
+    insertBatch: `INSERT INTO outbox_batches (id, seq, kind, first_ordinal, last_ordinal, merkle_root, leaf_count, input_hash, window_from, window_to, state, tree)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'batched', ?)`,
+    openBatches: "SELECT id FROM outbox_batches WHERE state = 'batched' ORDER BY seq",
+    batch: 'SELECT kind, merkle_root, leaf_count, input_hash, window_from, window_to FROM outbox_batches WHERE id = ?',
+    batchAt: 'SELECT id, first_ordinal, state, transaction_id, block_number FROM outbox_batches WHERE kind = ? AND last_ordinal >= ? ORDER BY last_ordinal LIMIT 1',
+    batchTree: 'SELECT tree FROM outbox_batches WHERE id = ?',
+    markAnchored: "UPDATE outbox_batches SET state = 'anchored', transaction_id = ?, block_number = ? WHERE id = ? AND state = 'batched'",
+  };
+  return Object.fromEntries(Object.entries(statements).map(([name, sql]) => [name, db.prepare(sql)])) as Record<StatementName, StatementSync>;
+}
+
+type StatementName =
+  | 'registerKind' | 'nextStart' | 'insertSegment' | 'segment' | 'segmentAt' | 'legacyId' | 'recordSlices' | 'payloadSlice' | 'kinds'
+  | 'watermark' | 'segmentOfKindAt' | 'pendingSegments' | 'segmentsFrom' | 'inState' | 'inStateOfKind' | 'lastBatchSeq' | 'insertBatch'
+  | 'openBatches' | 'batch' | 'batchAt' | 'batchTree' | 'markAnchored';

@@ -77,7 +77,7 @@ export const configSchema = z.strictObject({
   /** The anchoring outbox: its SQLite file (':memory:' loses pending records on restart) and batch limits. */
   anchoring: z.strictObject({
     sqlitePath: z.string().min(1).default(':memory:'),
-    maxBatchSize: z.coerce.number().int().min(1).max(100_000).default(256),
+    maxBatchSize: z.coerce.number().int().min(1).max(100_000).default(4096),
     maxAgeMs: z.coerce.number().int().min(0).max(86_400_000).default(2000),
     flushIntervalMs: z.coerce.number().int().min(50).max(3_600_000).default(500),
   }).prefault({}),
