@@ -3,13 +3,15 @@
  * browser against the CA fingerprints the gateway pins, shown as a verdict, a provenance graph and
  * a timeline whose entries carry their ledger evidence and a verified / unverified badge; with
  * downloads of the EPCIS document and of the bundle. A gateway that cannot build bundles (501)
- * still shows the plain trace, marked as not verified.
+ * still shows the plain trace, marked as not verified. Parts are found with the part search
+ * (`./part-search`) or opened by id.
  */
 import { ApiProblem } from '../api';
 import { fileName, saveFile } from '../download';
 import { h } from '../dom';
 import { checkProvenance, type CheckedProvenance } from '../proofs/checked-provenance';
 import { humanize, load, problem, time, txId, type ViewContext } from './common';
+import { filtersFromUrl, filtersToUrl, partSearch } from './part-search';
 import { bundleDownloadButton, evidenceTimeline, graphSection, kilobytes, pinnedFingerprints, trustPanel, verdictBanner } from './provenance';
 
 interface TraceEntry {
@@ -53,25 +55,46 @@ async function provenance(ctx: ViewContext, partId: string): Promise<Shown> {
 
 export function auditorView(ctx: ViewContext): HTMLElement {
   const input = h('input', { id: 'part-id', name: 'partId', type: 'search', autocomplete: 'off', spellcheck: 'false', required: true, placeholder: 'e.g. PO-1001.1' });
-  const result = h('div', { class: 'trace-result', 'aria-live': 'polite' });
-  const form = h('form', { class: 'search', role: 'search' },
+  const result = h('div', { class: 'trace-result', 'aria-live': 'polite', tabindex: '-1' });
+  const form = h('form', { class: 'search', role: 'search', 'aria-label': 'Open a part by id' },
     h('label', { for: 'part-id' }, 'Part id'),
     h('div', { class: 'inline' }, input, h('button', { type: 'submit', class: 'primary' }, 'Show trace')));
+  /** Keep the search and the open part in the address, so a reload or a link shows them again. */
+  const setAddress = (change: (search: URLSearchParams) => void) => {
+    const search = new URLSearchParams(location.search);
+    change(search);
+    const query = search.toString();
+    history.replaceState(null, '', `${location.pathname}${query ? `?${query}` : ''}`);
+  };
+  const showTrace = (partId: string) => {
+    setAddress((search) => search.set('part', partId));
+    void load(result, `the trace of ${partId}`, () => provenance(ctx, partId), (shown) => render(ctx, shown), ctx);
+  };
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const partId = input.value.trim();
     if (!partId) return void input.focus();
-    history.replaceState(null, '', `${location.pathname}?part=${encodeURIComponent(partId)}`);
-    void load(result, `the trace of ${partId}`, () => provenance(ctx, partId), (shown) => render(ctx, shown), ctx);
+    showTrace(partId);
   });
-  const initial = new URLSearchParams(location.search).get('part');
+  const chosen = (partId: string) => {
+    input.value = partId;
+    showTrace(partId);
+    // The trace replaces nothing the user was on: take the keyboard (and screen reader) to it.
+    result.focus();
+    result.scrollIntoView({ block: 'start' });
+  };
+  const address = new URLSearchParams(location.search);
+  const search = partSearch(ctx, chosen, filtersFromUrl(address), (filters) => setAddress((s) => filtersToUrl(filters, s)));
+  const initial = address.get('part');
   if (initial) {
     input.value = initial;
     queueMicrotask(() => form.requestSubmit());
   }
   return h('section', { class: 'view auditor', 'aria-labelledby': 'auditor-title' },
     h('div', { class: 'view-head' }, h('h1', { id: 'auditor-title' }, 'Part trace')),
-    h('p', { class: 'muted' }, 'Everything recorded on the ledger about a part and what it was made from, oldest first, with its proof checked in this browser.'),
+    h('p', { class: 'muted' }, 'Everything recorded on the ledger about a part and what it was made from, oldest first, with its proof checked in this browser. Find parts by order, status or organisation, or open one by its id.'),
+    search,
+    h('h2', { id: 'open-part-title' }, 'Open a part'),
     form, result);
 }
 
