@@ -5,9 +5,11 @@
  * seconds, LP and combinatorial lower bounds; the dispatching baseline in the same run.
  * Target (issue): with --seeds 1 --time-limit 60, mean gap ≤ 1.5 % over mk01–mk10, none > 4 %.
  * Usage: npm run bench:schedule [-- --seeds N] [-- --time-limit SECONDS] [-- --instances DIR]
- *        [-- --only mk01,mk02] [-- --json]
+ *        [-- --only mk01,mk02] [-- --threads N] [-- --json]
+ * --threads: search threads per solve (default: 2, or 1 on a single-core machine).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { compileProblem } from '@forgetrace/gateway/dist/scheduling/model';
 import { fjspToProblem, parseFjsp } from '@forgetrace/gateway/dist/scheduling/fjsp-parser';
@@ -23,6 +25,7 @@ const json = argv.includes('--json');
 const seeds = Math.max(1, Number(opt('--seeds') ?? 3));
 const timeLimit = Number(opt('--time-limit') ?? 60);
 const only = opt('--only')?.split(',');
+const threads = Math.max(1, Number(opt('--threads') ?? Math.min(2, availableParallelism())));
 const log = (...parts: unknown[]): void => { if (!json) console.log(...parts); };
 
 /** The repository root: the nearest ancestor of this file with a package.json declaring workspaces. */
@@ -60,7 +63,7 @@ async function main(): Promise<void> {
     let seconds = 0;
     let combLb = 0;
     for (let s = 1; s <= seeds; s++) {
-      const r = solveCompiled(cp, { seed: s, timeLimitSeconds: timeLimit }, lp);
+      const r = solveCompiled(cp, { seed: s, timeLimitSeconds: timeLimit, threads }, lp);
       results.push(r.plan.makespan);
       seconds += r.stats.seconds;
       combLb = r.lowerBounds.jobPath > r.lowerBounds.averageLoad ? r.lowerBounds.jobPath : r.lowerBounds.averageLoad;

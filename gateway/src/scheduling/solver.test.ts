@@ -68,6 +68,27 @@ describe('scheduling/solve', function () {
     expect(b.stats.tabuIterations).to.equal(a.stats.tabuIterations);
   });
 
+  it('without a time limit, threads change nothing (the run stays a function of the seed)', async () => {
+    const problem = fjspToProblem(parseFjsp(brandimarte('mk01')));
+    const opts = { seed: 7, generations: 3, populationSize: 8, tabuNoImprove: 50, stopAtLowerBound: false, lp: false } as const;
+    const a = await solve(problem, opts);
+    const b = await solve(problem, { ...opts, threads: 2 });
+    expect(b.plan).to.deep.equal(a.plan);
+    expect(b.stats.tabuIterations).to.equal(a.stats.tabuIterations);
+    expect(b.stats.islands).to.equal(1);
+  });
+
+  it('with a time limit and two threads, returns a checked plan from both islands in time', async () => {
+    const problem = fjspToProblem(parseFjsp(brandimarte('mk06')));
+    const one = await solve(problem, { seed: 2, timeLimitSeconds: 3, lp });
+    const two = await solve(problem, { seed: 2, timeLimitSeconds: 3, threads: 2, lp });
+    expect(checkPlan(problem, two.plan).violations).to.deep.equal([]);
+    expect(two.stats.seconds).to.be.below(3 + 2);
+    expect(one.stats.islands).to.equal(1);
+    expect(two.stats.islands).to.equal(2);
+    expect(two.plan.makespan).to.be.at.most(one.plan.makespan + 5);
+  });
+
   it('LP bound ≤ best makespan on mk01, and ≥ the combinatorial average-load bound', async () => {
     const problem = fjspToProblem(parseFjsp(brandimarte('mk01')));
     const cp = compileProblem(problem);

@@ -13,6 +13,7 @@ import { type CombinatorialBounds, combinatorialBounds, type LpBound, type LpSol
 import { type CompiledProblem, compileProblem, MAKESPAN_ONLY, type ObjectiveWeights, type SchedulingProblem } from './model';
 import { buildPlan, type Plan, scoreSchedule } from './plan';
 import { Rng } from '../common/rng';
+import { IslandPool } from './island-pool';
 import { SequenceState, TabuSearch } from './tabu';
 
 /** Progress report, once per generation. */
@@ -34,7 +35,7 @@ export interface SolveOptions {
   readonly populationSize?: number;
   /** Tabu search stops after this many iterations without a new best (default: 2 × operations, ≥ 200). */
   readonly tabuNoImprove?: number;
-  /** Moves evaluated exactly per tabu iteration, best estimates first (default 4). */
+  /** Moves evaluated exactly per tabu iteration, best estimates first (default 2). */
   readonly tabuExact?: number;
   /** Tie-breaking of equal objectives in the tabu search (see `TabuOptions.tieBreak`). */
   readonly tabuTieBreak?: 'completion' | 'mixed' | 'none';
@@ -52,6 +53,12 @@ export interface SolveOptions {
   readonly lp?: boolean | LpSolver;
   /** Stop as soon as the makespan reaches a lower bound (default true; makespan-only weights). */
   readonly stopAtLowerBound?: boolean;
+  /**
+   * Search threads (default 1). With a time limit, `threads − 1` worker threads run islands of
+   * their own (seeds derived from `seed`) and exchange improvements with this one; ignored
+   * without a time limit (so such runs stay deterministic) and with `pareto`.
+   */
+  readonly threads?: number;
   /** Called once per generation. */
   readonly onProgress?: (p: SolveProgress) => void;
   /** Extra initial individuals (e.g. the current plan when rescheduling). */
@@ -72,6 +79,8 @@ export interface SolveResult {
     readonly tabuIterations: number;
     readonly decodes: number;
     readonly restarts: number;
+    /** Islands (threads) whose results were compared: 1 plus the helpers that finished. */
+    readonly islands: number;
     readonly seconds: number;
   };
 }
@@ -83,7 +92,8 @@ interface Individual {
   hash: number;
 }
 
-interface ArchiveEntry {
+/** A plan of the Pareto archive: objectives, machines and starts. */
+export interface ArchiveEntry {
   makespan: number;
   tardiness: number;
   cost: number;
@@ -115,16 +125,93 @@ export function solveCompiled(cp: CompiledProblem, options: SolveOptions = {}, l
     throw new SchedulingError('INVALID_WEIGHTS');
   }
   const deadline = options.timeLimitSeconds !== undefined ? t0 + options.timeLimitSeconds * 1000 : undefined;
+  const comb = combinatorialBounds(cp);
+  const lbBest = Math.max(comb.best, lp ? Math.ceil(lp.bound - 1e-6) : 0);
+  const canStopAtBound = (options.stopAtLowerBound ?? true) && w.tardiness === 0 && w.cost === 0 && !options.reference
+    && (cp.source.fixed ?? []).length === 0 && cp.blockFrom.length === 0 && cp.nFactories === 1 && cp.notBefore === 0;
+  const seed = options.seed ?? 1;
+  // helper threads only under a time limit: a generation-limited run stays a function of the seed
+  const helpers = deadline !== undefined && !options.pareto ? Math.max(0, Math.floor(options.threads ?? 1) - 1) : 0;
+  const pool = helpers > 0 ? new IslandPool(cp, options, lp, { seed, lbBest, canStopAtBound, deadline: deadline! }, helpers) : undefined;
+  const main = runIsland(cp, options, lp, { seed, lbBest, canStopAtBound, ...(deadline !== undefined ? { deadline } : {}) }, pool);
+  let best: Chromosome & { obj: number } = main.best;
+  const stats = { generations: main.generations, tabuIterations: main.tabuIterations, decodes: main.decodes, restarts: main.restarts };
+  const helperResults = pool?.finish() ?? [];
+  for (const h of helperResults) {
+    if (h.obj < best.obj - 1e-9) best = h;
+    stats.generations += h.stats.generations;
+    stats.tabuIterations += h.stats.tabuIterations;
+    stats.decodes += h.stats.decodes;
+    stats.restarts += h.stats.restarts;
+  }
+  const start = new Float64Array(cp.nOps);
+  const machine = new Int32Array(cp.nOps);
+  new Decoder(cp).decode(best, start, machine);
+  const plan = buildPlan(cp, machine, start, w);
+  assertFeasible(cp, plan);
+  let pareto: Plan[] | undefined;
+  if (options.pareto) {
+    pareto = main.archive.map((a) => buildPlan(cp, a.machine, a.start, w)).sort((a, b) => a.makespan - b.makespan || a.totalWeightedTardiness - b.totalWeightedTardiness);
+    pareto.forEach((p) => assertFeasible(cp, p));
+  }
+  return {
+    plan,
+    ...(pareto ? { pareto } : {}),
+    lowerBounds: { ...comb, ...(lp ? { lp: lp.bound, lpSeconds: lp.seconds } : {}), best: lbBest },
+    stats: { ...stats, islands: 1 + helperResults.length, seconds: (performance.now() - t0) / 1000 },
+  };
+}
+
+/** What one island (search thread) needs besides the problem and the options. */
+export interface IslandContext {
+  readonly seed: number;
+  /** Best lower bound, and whether reaching it may end the search. */
+  readonly lbBest: number;
+  readonly canStopAtBound: boolean;
+  /** `performance.now()` value (of the island's own thread) after which to stop. */
+  readonly deadline?: number;
+}
+
+/** How an island talks to the other islands of a parallel solve. */
+export interface IslandLink {
+  /** True when the island must stop now (checked between generations and inside tabu runs). */
+  stop(): boolean;
+  /** Called once the initial population is evaluated and not already at the lower bound. */
+  begin?(): void;
+  /**
+   * Called after every generation with the island's best when it improved since the last call
+   * (else null); returns the chromosomes other islands sent since then.
+   */
+  exchange(best: (Chromosome & { readonly obj: number }) | null): readonly Chromosome[];
+}
+
+/** What an island returns: its best chromosome (objective included), archive and counters. */
+export interface IslandResult {
+  readonly best: Chromosome & { readonly obj: number };
+  readonly archive: readonly ArchiveEntry[];
+  readonly generations: number;
+  readonly tabuIterations: number;
+  readonly decodes: number;
+  readonly restarts: number;
+}
+
+/**
+ * One island of the hybrid GA/tabu search: runs until the generation limit, the deadline, the
+ * lower bound or `link.stop()`, exchanging improvements through `link` when given. Exported for
+ * the worker thread of a parallel solve; callers use {@link solveCompiled}.
+ */
+export function runIsland(cp: CompiledProblem, options: SolveOptions, lp: LpBound | undefined, ctx: IslandContext, link?: IslandLink): IslandResult {
+  const t0 = performance.now();
+  const w = options.weights ?? MAKESPAN_ONLY;
+  const deadline = ctx.deadline;
   const maxGen = options.generations ?? (deadline === undefined ? 60 : Infinity);
   const P = Math.max(4, options.populationSize ?? 20);
   const tabuNoImprove = options.tabuNoImprove ?? Math.max(200, 2 * cp.nFree);
   const tabuCount = Math.max(1, Math.round((options.tabuShare ?? 0.25) * P));
   const restartAfter = options.restartAfter ?? 15;
-  const rng = new Rng(options.seed ?? 1);
-  const comb = combinatorialBounds(cp);
-  const lbBest = Math.max(comb.best, lp ? Math.ceil(lp.bound - 1e-6) : 0);
-  const canStopAtBound = (options.stopAtLowerBound ?? true) && w.tardiness === 0 && w.cost === 0 && !options.reference
-    && (cp.source.fixed ?? []).length === 0 && cp.blockFrom.length === 0 && cp.nFactories === 1 && cp.notBefore === 0;
+  const rng = new Rng(ctx.seed);
+  const lbBest = ctx.lbBest;
+  const canStopAtBound = ctx.canStopAtBound;
   const m = cp.nMachines;
   const decoder = new Decoder(cp);
   const start = new Float64Array(cp.nOps);
@@ -167,7 +254,7 @@ export function solveCompiled(cp: CompiledProblem, options: SolveOptions = {}, l
   const improve = (ind: Individual): void => {
     decoder.decode(ind, start, machine);
     state.load(machine, start);
-    const r = tabu.run(state, rng, { maxIterations: 20 * tabuNoImprove, maxNoImprove: tabuNoImprove, deadline, exactPerIteration: options.tabuExact ?? 4, ...(options.tabuTieBreak ? { tieBreak: options.tabuTieBreak } : {}), ...(options.tabuTenure ? { tenureMin: options.tabuTenure[0], tenureScale: options.tabuTenure[1] } : {}) });
+    const r = tabu.run(state, rng, { maxIterations: 20 * tabuNoImprove, maxNoImprove: tabuNoImprove, ...(deadline !== undefined ? { deadline } : {}), ...(link ? { stop: () => link.stop() } : {}), exactPerIteration: options.tabuExact ?? 2, ...(options.tabuTieBreak ? { tieBreak: options.tabuTieBreak } : {}), ...(options.tabuTenure ? { tenureMin: options.tabuTenure[0], tenureScale: options.tabuTenure[1] } : {}) });
     tabuIterations += r.iterations;
     // Lamarckian write-back: sequence = free operations by start time; never worse than the tabu result
     ind.asg.set(state.asg);
@@ -226,12 +313,14 @@ export function solveCompiled(cp: CompiledProblem, options: SolveOptions = {}, l
   pop.push(...fresh(P - pop.length));
   pop.sort((a, b) => a.obj - b.obj);
   let best = pop[0]!;
+  if (!(canStopAtBound && best.obj <= lbBest + 1e-9)) link?.begin?.();
   improve(best);
   let bestObj = best.obj;
   let stagnant = 0;
   let gen = 0;
   const reachedBound = (): boolean => canStopAtBound && bestObj <= lbBest + 1e-9;
-  const timeUp = (): boolean => deadline !== undefined && performance.now() > deadline;
+  const timeUp = (): boolean => (deadline !== undefined && performance.now() > deadline) || (link?.stop() ?? false);
+  let posted = Infinity;
 
   const tournament = (): Individual => {
     const a = pop[rng.int(pop.length)]!;
@@ -306,23 +395,27 @@ export function solveCompiled(cp: CompiledProblem, options: SolveOptions = {}, l
       pop = [best, ...fresh(P - 1)];
       pop.sort((a, b) => a.obj - b.obj);
     }
+    if (link) {
+      // migrants replace the worst individual when they beat this island's best
+      const got = link.exchange(bestObj < posted - 1e-9 ? { seq: best.seq, asg: best.asg, obj: bestObj } : null);
+      posted = Math.min(posted, bestObj);
+      for (const c of got) {
+        const ind: Individual = { seq: Int32Array.from(c.seq), asg: Int32Array.from(c.asg), obj: Infinity, hash: 0 };
+        evaluate(ind);
+        if (ind.obj < bestObj - 1e-9) {
+          pop[pop.length - 1] = ind;
+          pop.sort((a, b) => a.obj - b.obj);
+          best = ind;
+          bestObj = ind.obj;
+          posted = bestObj;
+          stagnant = 0;
+        }
+      }
+    }
     options.onProgress?.({ generation: gen, bestObjective: bestObj, seconds: (performance.now() - t0) / 1000 });
   }
-
-  decoder.decode(best, start, machine);
-  const plan = buildPlan(cp, machine, start, w);
-  assertFeasible(cp, plan);
-  let pareto: Plan[] | undefined;
-  if (options.pareto) {
-    pareto = archive.map((a) => buildPlan(cp, a.machine, a.start, w)).sort((a, b) => a.makespan - b.makespan || a.totalWeightedTardiness - b.totalWeightedTardiness);
-    pareto.forEach((p) => assertFeasible(cp, p));
-  }
-  return {
-    plan,
-    ...(pareto ? { pareto } : {}),
-    lowerBounds: { ...comb, ...(lp ? { lp: lp.bound, lpSeconds: lp.seconds } : {}), best: lbBest },
-    stats: { generations: gen, tabuIterations, decodes, restarts, seconds: (performance.now() - t0) / 1000 },
-  };
+  if (link && bestObj < posted - 1e-9) link.exchange({ seq: best.seq, asg: best.asg, obj: bestObj });
+  return { best: { seq: best.seq, asg: best.asg, obj: bestObj }, archive, generations: gen, tabuIterations, decodes, restarts };
 }
 
 /**

@@ -36,6 +36,14 @@ export class SequenceState {
   reference: Int32Array | null = null;
   changePenalty = 0;
   private readonly topo: Int32Array;
+  private readonly scratchTopo: Int32Array;
+  /** Position of each operation in `topo` of the last full evaluation, and that evaluation's schedule. */
+  private readonly topoIdx: Int32Array;
+  private readonly baseStart: Float64Array;
+  private readonly baseEnd: Float64Array;
+  private baseValid = false;
+  /** Operations from this index of `topo` on may differ from the last full evaluation. */
+  private dirtyFrom = 0;
   private readonly stack: Int32Array;
   private readonly jobPtr: Int32Array;
   private readonly machPtr: Int32Array;
@@ -55,6 +63,10 @@ export class SequenceState {
     this.end = new Float64Array(cp.nOps);
     this.tail = new Float64Array(cp.nOps);
     this.topo = new Int32Array(cp.nFree);
+    this.scratchTopo = new Int32Array(cp.nFree);
+    this.topoIdx = new Int32Array(cp.nOps);
+    this.baseStart = new Float64Array(cp.nOps);
+    this.baseEnd = new Float64Array(cp.nOps);
     this.stack = new Int32Array(cp.nFree);
     this.jobPtr = new Int32Array(cp.nJobs);
     this.machPtr = new Int32Array(cp.nMachines);
@@ -130,13 +142,7 @@ export class SequenceState {
    */
   evaluate(full: boolean): number {
     const cp = this.cp;
-    const m = cp.nMachines;
-    const F = cp.nFactories;
-    const cap = this.cap;
-    const { asg, seq, pos, start, end, stack, topo, jobPtr, machPtr } = this;
-    const time = cp.time;
-    const mf = cp.machineFactory;
-    const tt = cp.transTime;
+    const { pos, stack, jobPtr, machPtr } = this;
     machPtr.fill(0);
     let sp = 0;
     for (let j = 0; j < cp.nJobs; j++) {
@@ -144,7 +150,89 @@ export class SequenceState {
       jobPtr[j] = o;
       if (o < cp.jobFirstOp[j + 1]! && pos[o] === 0) stack[sp++] = o;
     }
-    let n = 0;
+    const n = this.propagate(sp, 0, full ? this.topo : this.scratchTopo);
+    if (full) {
+      const topoIdx = this.topoIdx;
+      for (let x = 0; x < n; x++) topoIdx[this.topo[x]!] = x;
+      this.baseStart.set(this.start);
+      this.baseEnd.set(this.end);
+      this.baseValid = n === cp.nFree;
+      this.dirtyFrom = cp.nFree;
+    } else {
+      this.dirtyFrom = 0;
+    }
+    return this.finish(n, full);
+  }
+
+  /**
+   * Objective after `move(v, …)` from machine `fromMachine`, index `fromPos`, applied to the state
+   * of the last full evaluation: only the operations at or after the first affected one in that
+   * evaluation's topological order are rescheduled (every other head is unchanged, since all new
+   * arcs end in the moved operation, its new machine successor or its former one). `start`/`end`
+   * hold the moved schedule until {@link restoreMove}; tails are not updated. Returns Infinity
+   * for a cycle.
+   */
+  evaluateMove(v: number, fromMachine: number, fromPos: number): number {
+    if (!this.baseValid) return this.evaluate(false);
+    this.restoreMove();
+    const cp = this.cp;
+    const cap = this.cap;
+    const { asg, seq, pos, len, stack, jobPtr, machPtr, topo, topoIdx } = this;
+    const k = asg[v]!;
+    let pivot = topoIdx[v]!;
+    if (k === fromMachine) {
+      // same machine: the segment between the two indices is reordered; its first operation in
+      // the old order comes first topologically
+      const lo = Math.min(fromPos, pos[v]!);
+      for (let x = lo; x <= lo + 1 && x < len[k]!; x++) pivot = Math.min(pivot, topoIdx[seq[k * cap + x]!]!);
+    } else {
+      if (fromPos < len[fromMachine]!) pivot = Math.min(pivot, topoIdx[seq[fromMachine * cap + fromPos]!]!);
+      if (pos[v]! + 1 < len[k]!) pivot = Math.min(pivot, topoIdx[seq[k * cap + pos[v]! + 1]!]!);
+    }
+    this.dirtyFrom = pivot;
+    machPtr.fill(0);
+    for (let j = 0; j < cp.nJobs; j++) jobPtr[j] = cp.jobFirstFree[j]!;
+    for (let x = 0; x < pivot; x++) {
+      const u = topo[x]!;
+      machPtr[asg[u]!]!++;
+      jobPtr[cp.opJob[u]!] = u + 1;
+    }
+    let sp = 0;
+    for (let j = 0; j < cp.nJobs; j++) {
+      const o = jobPtr[j]!;
+      if (o < cp.jobFirstOp[j + 1]! && pos[o] === machPtr[asg[o]!]) stack[sp++] = o;
+    }
+    return this.finish(this.propagate(sp, pivot, this.scratchTopo), false);
+  }
+
+  /**
+   * Puts back `start`/`end` of the last full evaluation after {@link evaluateMove} or a partial
+   * {@link evaluate} (once the move is undone; the orders must be those of that evaluation).
+   */
+  restoreMove(): void {
+    if (!this.baseValid) return;
+    const { topo, start, end, baseStart, baseEnd } = this;
+    for (let x = this.dirtyFrom; x < this.cp.nFree; x++) {
+      const u = topo[x]!;
+      start[u] = baseStart[u]!;
+      end[u] = baseEnd[u]!;
+    }
+    this.dirtyFrom = this.cp.nFree;
+  }
+
+  /**
+   * Kahn-style pass: schedules the operations on `stack[0..sp)` and every operation that becomes
+   * ready after them, recording the order in `out` from index `n`; returns the count scheduled.
+   */
+  private propagate(sp: number, n: number, out: Int32Array): number {
+    const cp = this.cp;
+    const m = cp.nMachines;
+    const F = cp.nFactories;
+    const cap = this.cap;
+    const { asg, seq, pos, start, end, stack, jobPtr, machPtr } = this;
+    const time = cp.time;
+    const mf = cp.machineFactory;
+    const tt = cp.transTime;
     while (sp > 0) {
       const v = stack[--sp]!;
       const j = cp.opJob[v]!;
@@ -169,16 +257,30 @@ export class SequenceState {
       }
       start[v] = s;
       end[v] = s + p;
-      topo[n++] = v;
+      out[n++] = v;
       jobPtr[j] = v + 1;
       machPtr[k] = pv + 1;
-      const w = v + 1;
-      if (w < cp.jobFirstOp[j + 1]! && pos[w] === machPtr[asg[w]!]) stack[sp++] = w;
+      // job successor (none after a job's last operation: v + 1 then starts the next job)
+      const w = v + 1 < cp.jobFirstOp[j + 1]! ? v + 1 : -1;
+      if (w >= 0 && pos[w] === machPtr[asg[w]!]) stack[sp++] = w;
       if (pv + 1 < this.len[k]!) {
         const u = seq[k * cap + pv + 1]!;
         if (u !== w && jobPtr[cp.opJob[u]!] === u) stack[sp++] = u;
       }
     }
+    return n;
+  }
+
+  /** Objective of the schedule in `start`/`end` (`n` operations scheduled; fewer than all: a cycle). */
+  private finish(n: number, full: boolean): number {
+    const cp = this.cp;
+    const m = cp.nMachines;
+    const F = cp.nFactories;
+    const { asg, seq, pos, end, topo } = this;
+    const time = cp.time;
+    const mf = cp.machineFactory;
+    const tt = cp.transTime;
+    const cap = this.cap;
     if (n < cp.nFree) return Infinity;
     let makespan = this.fixedMakespan;
     let tard = 0;
@@ -245,10 +347,19 @@ export interface TabuOptions {
   readonly maxNoImprove: number;
   /** `performance.now()` value after which to stop; omit for a time-independent run. */
   readonly deadline?: number;
-  /** How many of the best-estimated moves to evaluate exactly per iteration (default 4). */
+  /** Polled with the deadline (every 16 iterations): true ends the run early. */
+  readonly stop?: () => boolean;
+  /** How many of the best-estimated moves to evaluate exactly per iteration (default 2). */
   readonly exactPerIteration?: number;
   /** Tabu tenure: `tenureMin + U[0, tenureScale·|critical path| + 6)` iterations (defaults 2, 0.5). */
   readonly tenureMin?: number;
+  /** Follow the critical path of a random one of the jobs that end last (default true; false: the first). */
+  readonly randomSink?: boolean;
+  /**
+   * Where both the machine and the job predecessor of a critical operation are critical, follow
+   * the job one half of the time (default true; false: always the machine one).
+   */
+  readonly randomBranch?: boolean;
   /** Breaking ties of the objective by total completion time: always, in a random half of runs (default), never. */
   readonly tieBreak?: 'completion' | 'mixed' | 'none';
   readonly tenureScale?: number;
@@ -268,7 +379,7 @@ export class TabuSearch {
   private readonly mvMach: Int32Array;
   private readonly mvPos: Int32Array;
   private readonly mvEst: Float64Array;
-  private readonly order: Int32Array;
+  private readonly mvKey: Float64Array;
   private readonly tabu: Int32Array;
   private readonly segR: Float64Array;
   private readonly best: SequenceState;
@@ -285,7 +396,7 @@ export class TabuSearch {
     this.mvMach = new Int32Array(maxMoves);
     this.mvPos = new Int32Array(maxMoves);
     this.mvEst = new Float64Array(maxMoves);
-    this.order = new Int32Array(maxMoves);
+    this.mvKey = new Float64Array(maxMoves);
     this.keyStride = cp.nOps + cp.nMachines;
     this.tabu = new Int32Array(cp.nOps * this.keyStride);
     this.segR = new Float64Array(n + 2);
@@ -302,12 +413,16 @@ export class TabuSearch {
     const tt = cp.transTime;
     const time = cp.time;
     const w = s.weights;
-    const exactK = opt.exactPerIteration ?? 4;
+    const exactK = opt.exactPerIteration ?? 2;
     this.tabu.fill(0);
     // half of the runs break objective ties by total completion time, half by estimate order:
     // the first helps on large plateaus (mk10), the second keeps other runs diverse
     const tb = opt.tieBreak ?? 'mixed';
     const useSecondary = tb === 'completion' || (tb === 'mixed' && rng.next() < 0.5);
+    // among jobs ending at the makespan, whose critical path to follow: a random one (default)
+    // spreads the moves over the parallel critical paths of a plateau
+    const randomSink = opt.randomSink ?? true;
+    const randomBranch = opt.randomBranch ?? true;
     let cur = s.evaluate(true);
     if (!Number.isFinite(cur)) return { objective: cur, iterations: 0 };
     this.best.copyFrom(s);
@@ -324,16 +439,17 @@ export class TabuSearch {
       return s.seq[k * cap + idx]!;
     };
     for (; it < opt.maxIterations && noImprove < opt.maxNoImprove; it++) {
-      if (opt.deadline !== undefined && (it & 15) === 0 && performance.now() > opt.deadline) break;
+      if ((it & 15) === 0 && ((opt.deadline !== undefined && performance.now() > opt.deadline) || (opt.stop?.() ?? false))) break;
       // --- critical path (towards the makespan, or the most tardy job when makespan has no weight)
       let sink = -1;
       let sinkVal = -Infinity;
+      let ties = 0;
       for (let j = 0; j < cp.nJobs; j++) {
         const last = cp.jobFirstOp[j + 1]! - 1;
         if (last < cp.jobFirstFree[j]!) continue;
         const e = s.end[last]!;
         const val = w.makespan > 0 || w.tardiness === 0 ? e : cp.weight[j]! * (e - cp.due[j]!);
-        if (val > sinkVal) { sinkVal = val; sink = last; }
+        if (val > sinkVal + EPS) { sinkVal = val; sink = last; ties = 1; } else if (randomSink && val > sinkVal - EPS && rng.int(++ties) === 0) sink = last;
       }
       if (sink < 0) break;
       let pl = 0;
@@ -345,15 +461,11 @@ export class TabuSearch {
         pl++;
         const k = s.asg[v]!;
         const pv = s.pos[v]!;
-        if (pv > 0) {
-          const u = s.seq[k * cap + pv - 1]!;
-          if (Math.abs(s.end[u]! - s.start[v]!) < EPS) { v = u; continue; }
-        }
         const j = cp.opJob[v]!;
-        if (v > cp.jobFirstFree[j]!) {
-          const u = v - 1;
-          if (Math.abs(s.end[u]! + tt[mf[s.asg[u]!]! * F + mf[k]!]! - s.start[v]!) < EPS) { v = u; block++; continue; }
-        }
+        const machTight = pv > 0 && Math.abs(s.end[s.seq[k * cap + pv - 1]!]! - s.start[v]!) < EPS;
+        const jobTight = v > cp.jobFirstFree[j]! && Math.abs(s.end[v - 1]! + tt[mf[s.asg[v - 1]!]! * F + mf[k]!]! - s.start[v]!) < EPS;
+        if (machTight && !(jobTight && randomBranch && rng.next() < 0.5)) { v = s.seq[k * cap + pv - 1]!; continue; }
+        if (jobTight) { v = v - 1; block++; continue; }
         break;
       }
       // path[] runs from the sink backwards; blockOf groups machine-consecutive runs
@@ -442,18 +554,21 @@ export class TabuSearch {
         i0 = i1 + 1;
       }
       if (nm === 0) break;
-      // --- rank by estimate (ties broken randomly), evaluate the best few exactly
-      const order = this.order;
-      for (let x = 0; x < nm; x++) order[x] = x;
-      for (let x = nm - 1; x > 0; x--) { const y = rng.int(x + 1); const t = order[x]!; order[x] = order[y]!; order[y] = t; }
-      const sub = order.subarray(0, nm);
-      sub.sort((a, b) => this.mvEst[a]! - this.mvEst[b]!);
+      // --- take moves in order of estimate (ties broken randomly by a jitter far below any
+      // difference of estimates), evaluating exactly until `exactK` admissible ones are seen; a
+      // linear scan per pick beats sorting all moves, since only a few are ever picked
+      const key = this.mvKey;
+      for (let x = 0; x < nm; x++) { const e = this.mvEst[x]!; key[x] = e + rng.next() * 1e-9 * (1 + Math.abs(e)); }
       let chosen = -1;
       let chosenObj = Infinity;
       let chosenSec = Infinity;
       let evaluated = 0;
-      for (let x = 0; x < nm && evaluated < exactK; x++) {
-        const mv = sub[x]!;
+      while (evaluated < exactK) {
+        let mv = -1;
+        let kMin = Infinity;
+        for (let x = 0; x < nm; x++) if (key[x]! < kMin) { kMin = key[x]!; mv = x; }
+        if (mv < 0) break;
+        key[mv] = Infinity;
         const o = this.mvOp[mv]!;
         const k2 = this.mvMach[mv]!;
         const j = this.mvPos[mv]!;
@@ -461,7 +576,7 @@ export class TabuSearch {
         const oldK = s.asg[o]!;
         const oldPos = s.pos[o]!;
         s.move(o, k2, j);
-        const val = s.evaluate(false);
+        const val = s.evaluateMove(o, oldK, oldPos);
         s.move(o, oldK, oldPos);
         if (!Number.isFinite(val)) continue;
         if (isTabu && val >= bestObj - EPS) continue;
@@ -477,7 +592,7 @@ export class TabuSearch {
           const oldK = s.asg[o]!;
           const oldPos = s.pos[o]!;
           s.move(o, this.mvMach[mv]!, this.mvPos[mv]!);
-          const val = s.evaluate(false);
+          const val = s.evaluateMove(o, oldK, oldPos);
           s.move(o, oldK, oldPos);
           if (Number.isFinite(val)) { chosen = mv; chosenObj = val; }
         }
