@@ -11,8 +11,8 @@
  *
  *  3. Proof bundles (bundle-bench.ts): a part with about 1,000 trace entries (333 lots consumed into
  *     it) on the signed demo ledger; the size of its bundle and the offline verifier's speed
- *     (entries/s, median of 3 runs, each with a fresh verifier: certificates parsed, chains and
- *     every signature checked).
+ *     (entries/s, median of 3 runs after one untimed warm-up, each with a fresh verifier:
+ *     certificates parsed, chains and every signature checked).
  *
  * Targets (issue 5): anchoring ≥ 50× the per-record rate; ≥ 2,000 entries/s verified.
  * Usage: npm run bench:proofs [-- --json] [-- --records N] [-- --chunk N (records per addMany)] [-- --batch N (maxBatchSize)]
