@@ -21,7 +21,7 @@ import { ApiError, notFoundRoute, problemHandler, route } from './api/problem';
 import { COMMANDS, PATH_PARAMS, type CommandRoute } from './api/routes';
 import type { LedgerIdentity } from './ledger/port';
 import type { LedgerClient } from './ledger/ledger-client';
-import { isEvidenceSource } from './proofs/provenance';
+import { channelRootCertificates } from './proofs/provenance';
 
 /** What a query route gets to answer from. */
 
@@ -31,12 +31,7 @@ import { isEvidenceSource } from './proofs/provenance';
  * cannot read its configuration. Users should compare them with the consortium's published ones.
  */
 function trustedCaFingerprints(ledger: ServerDeps['ledger']): () => string[] {
-  return () => {
-    if (!isEvidenceSource(ledger.port)) return [];
-    const config = ledger.port.configBlock().data;
-    if (config.kind !== 'config') return [];
-    return [...config.config.organizations, ...(config.config.ordererOrganizations ?? [])].flatMap((o) => o.rootCertificates.map(certificateHash));
-  };
+  return () => channelRootCertificates(ledger.port).map(certificateHash);
 }
 
 /** Body limit of POST /v1/verify, whose proof bundles are larger than commands. */

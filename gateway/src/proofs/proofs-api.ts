@@ -16,7 +16,7 @@ import type { LedgerClient } from '../ledger/ledger-client';
 import type { LedgerIdentity } from '../ledger/port';
 import { validate } from '../server';
 import type { DisclosureStore } from './disclosure-store';
-import { buildProvenanceBundle, EvidenceUnavailableError, isEvidenceSource } from './provenance';
+import { buildProvenanceBundle, channelRootCertificates, EvidenceUnavailableError, isEvidenceSource } from './provenance';
 
 const TRACE_PAGE = 1000;
 const partIdParam = z.string().min(1).max(128);
@@ -149,11 +149,9 @@ export function proofsApi(ledger: LedgerClient, outbox: AnchorOutbox, options: P
         let trust: 'caller' | 'gateway' = 'caller';
         if (!body.trustedRoots?.length && !body.pinnedFingerprints?.length) {
           // No trust anchors given: this gateway's own channel configuration is the trust.
-          const source = ledger.port;
-          if (!isEvidenceSource(source)) throw new ApiError('VALIDATION_FAILED', 'give trustedRoots or pinnedFingerprints: this gateway cannot read CA certificates from its ledger backend');
-          const config = source.configBlock().data;
-          if (config.kind !== 'config') throw new ApiError('INTERNAL', 'the configuration block holds no configuration');
-          options = { trustedRoots: [...config.config.organizations, ...(config.config.ordererOrganizations ?? [])].flatMap((o) => o.rootCertificates) };
+          const roots = channelRootCertificates(ledger.port);
+          if (roots.length === 0) throw new ApiError('VALIDATION_FAILED', 'give trustedRoots or pinnedFingerprints: this gateway cannot read CA certificates from its ledger backend');
+          options = { trustedRoots: roots };
           trust = 'gateway';
         }
         const verdict = await verifyBundle(body.bundle, options);

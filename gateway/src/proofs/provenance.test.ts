@@ -15,7 +15,7 @@ import { EmbeddedLedger } from '../ledger/embedded/embedded-ledger';
 import { createDevOrganization } from '../ledger/embedded/identity';
 import { startGateway, type RunningGateway } from '../main';
 import { InMemoryWallet } from '../wallet/wallet';
-import { buildProvenanceBundle, EvidenceUnavailableError } from './provenance';
+import { buildProvenanceBundle, channelRootCertificates, EvidenceUnavailableError } from './provenance';
 import { DisclosureStore } from './disclosure-store';
 import { proofsApi } from './proofs-api';
 
@@ -52,8 +52,7 @@ describe('provenance bundles: signed embedded ledger, offline verifier, API', fu
     gw = await mainGateway();
     const trace = JSON.parse(Buffer.from(await demo.ledger.evaluate(demo.users.auditor, 'trace:GetPartTrace', ['PO-1001.1', '{}'])).toString('utf8')) as PartTrace;
     bundle = buildProvenanceBundle(demo.ledger, trace);
-    const config0 = bundle.config.data.config;
-    roots = [...config0.organizations, ...(config0.ordererOrganizations ?? [])].flatMap((o) => [...o.rootCertificates]);
+    roots = channelRootCertificates(demo.ledger);
   });
   after(async () => {
     await gw?.close();

@@ -43,6 +43,17 @@ export function isEvidenceSource(port: LedgerPort | EvidenceSource): port is Evi
   return typeof p.locateTransaction === 'function' && typeof p.configBlock === 'function' && typeof p.getBlock === 'function';
 }
 
+/**
+ * The CA certificates (PEM) of the channel configuration in force: every member's and the
+ * orderer's. Empty when the ledger backend cannot read its configuration.
+ */
+export function channelRootCertificates(port: LedgerPort | EvidenceSource): string[] {
+  if (!isEvidenceSource(port)) return [];
+  const block = port.configBlock().data;
+  if (block.kind !== 'config') return [];
+  return [...block.config.organizations, ...(block.config.ordererOrganizations ?? [])].flatMap((o) => [...o.rootCertificates]);
+}
+
 /** The ledger cannot back a claim with signed evidence. */
 export class EvidenceUnavailableError extends Error {}
 
