@@ -8,17 +8,11 @@
 'use strict';
 const { describe, it, before, after } = require('mocha');
 const { expect } = require('chai');
-const { X509Certificate, createHash } = require('node:crypto');
-const { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } = require('node:fs');
-const { tmpdir } = require('node:os');
+const { createHash } = require('node:crypto');
 const { join } = require('node:path');
-const { chromium } = require('playwright-core');
+const { ARTIFACTS, consortiumPins, overflow, recordProblems, startWebDemo, stopWebDemo } = require('./support.cjs');
 
-const CHROMIUM = process.env.FT_CHROMIUM || '/usr/bin/chromium';
-const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
-const WEB_DIST = join(__dirname, '..', 'dist', 'index.html');
 /** The demo's organisations whose CA certificates are in the channel configuration. */
-const CONSORTIUM = ['Org1MSP', 'Org2MSP', 'Org3MSP', 'Org4MSP', 'OrdererMSP'];
 /** The view's page size, and an order with more parts than one page. */
 const PAGE_SIZE = 25;
 const BIG_ORDER = `PO-SEARCH-${Date.now()}`;
@@ -27,9 +21,8 @@ const BIG_QUANTITY = 30;
 describe('auditor part search in Chromium', function () {
   let demo;
   let browser;
-  let dir;
-  let pins;
-  let gatewayPins = false;
+  /** What startWebDemo started. */
+  let started;
   const browserProblems = [];
   const gateway = (mspId) => demo.gateways.find((g) => g.mspId === mspId);
   /** GET as the auditor of Org4, straight from the gateway: answers { status, body }. */
@@ -50,7 +43,6 @@ describe('auditor part search in Chromium', function () {
     } while (cursor);
     return items;
   };
-  const overflow = (page) => page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
   const shot = (page, name) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
   /** The rows of the results table as the page shows them. */
   const shownRows = (page) => page.locator('.part-results tbody tr').evaluateAll((rows) => rows.map((r) => ({
@@ -67,16 +59,11 @@ describe('auditor part search in Chromium', function () {
   }));
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing; install it (apt-get install -y chromium)`);
-    if (!existsSync(WEB_DIST)) throw new Error(`${WEB_DIST} is missing; build the app first (npm run build:web)`);
-    process.env.FT_LOG_LEVEL ??= 'silent';
-    mkdirSync(ARTIFACTS, { recursive: true });
-    dir = mkdtempSync(join(tmpdir(), 'forgetrace-web-search-'));
-    const { startDemo } = require('@forgetrace/gateway/dist/demo/start-demo');
-    demo = await startDemo(dir, 0);
-    pins = CONSORTIUM.map((msp) => createHash('sha256').update(new X509Certificate(readFileSync(join(dir, 'msp', msp, 'ca-cert.pem'))).raw).digest('hex')).sort();
+    started = await startWebDemo('forgetrace-web-search-');
+    ({ demo, browser } = started);
+    // The auditor's browser verifies traces against the CA pins its gateway serves.
     const config = await fetch(`${gateway('Org4MSP').url}/web-config.json`).then((r) => r.json());
-    gatewayPins = Array.isArray(config.trustedCaFingerprints);
+    expect([...config.trustedCaFingerprints].sort(), 'the gateway pins the consortium CAs').to.deep.equal(consortiumPins(started.dir));
 
     // An order with more parts than one page of results, placed by the Org3 buyer.
     const buyer = gateway('Org3MSP');
@@ -95,31 +82,17 @@ describe('auditor part search in Chromium', function () {
     // Org4's index follows the ledger: wait until it lists the new parts.
     for (let i = 0; i < 100 && (await listed(`orderId=${BIG_ORDER}`)).length < BIG_QUANTITY; i++) await new Promise((r) => setTimeout(r, 100));
     expect((await listed(`orderId=${BIG_ORDER}`)).length).to.equal(BIG_QUANTITY);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   });
 
   after(async function () {
-    await browser?.close();
-    await demo?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await stopWebDemo(started);
   });
 
   /** A signed-in auditor (Org4) on a fresh page that records browser problems. */
   async function auditorPage(options = {}) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
-    if (!gatewayPins) {
-      // A gateway that does not publish its pins yet gets them answered in the browser.
-      await context.route('**/web-config.json', async (route) => {
-        const config = await (await route.fetch()).json();
-        await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ ...config, trustedCaFingerprints: pins }) });
-      });
-    }
     const page = await context.newPage();
-    page.on('pageerror', (e) => browserProblems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      // Requests the tests fail on purpose (4xx, 503) are logged by Chromium as errors.
-      if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) browserProblems.push(`console: ${m.text()}`);
-    });
+    recordProblems(page, browserProblems); // the 4xx and 503 the tests cause are expected
     const g = gateway('Org4MSP');
     await page.goto(`${g.url}/`);
     await page.getByLabel('API key').fill(g.apiKeys.auditor);

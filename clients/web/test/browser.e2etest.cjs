@@ -6,19 +6,15 @@
 'use strict';
 const { describe, it, before, after } = require('mocha');
 const { expect } = require('chai');
-const { existsSync, mkdirSync, mkdtempSync, rmSync } = require('node:fs');
-const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { chromium } = require('playwright-core');
+const { ARTIFACTS, overflow, recordProblems, startWebDemo, stopWebDemo } = require('./support.cjs');
 
-const CHROMIUM = process.env.FT_CHROMIUM || '/usr/bin/chromium';
-const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
-const WEB_DIST = join(__dirname, '..', 'dist', 'index.html');
 
 describe('web app in Chromium', function () {
   let demo;
   let browser;
-  let dir;
+  /** What startWebDemo started. */
+  let started;
   /** Problems the browser reported that no test expects (CSP violations, script errors). */
   const browserProblems = [];
   const gateway = (mspId) => demo.gateways.find((g) => g.mspId === mspId);
@@ -44,35 +40,21 @@ describe('web app in Chromium', function () {
     const el = document.activeElement;
     return { tag: el?.tagName.toLowerCase(), id: el?.id || null, text: (el?.textContent ?? '').trim().slice(0, 40) };
   });
-  /** Page width against screen width (a phone must not scroll sideways). */
-  const overflow = (page) => page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing; install it (apt-get install -y chromium)`);
-    if (!existsSync(WEB_DIST)) throw new Error(`${WEB_DIST} is missing; build the app first (npm run build:web)`);
-    process.env.FT_LOG_LEVEL ??= 'silent';
-    mkdirSync(ARTIFACTS, { recursive: true });
-    dir = mkdtempSync(join(tmpdir(), 'forgetrace-web-'));
-    const { startDemo } = require('@forgetrace/gateway/dist/demo/start-demo');
-    demo = await startDemo(dir, 0);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    started = await startWebDemo('forgetrace-web-');
+    ({ demo, browser } = started);
   });
 
   after(async function () {
-    await browser?.close();
-    await demo?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await stopWebDemo(started);
   });
 
   /** A fresh browser context (its own sessionStorage) with a page that records problems. */
   async function newPage(options = {}) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
     const page = await context.newPage();
-    page.on('pageerror', (e) => browserProblems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      // Failed API calls (the bad-key test's 401) are logged by Chromium as errors; they are expected.
-      if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) browserProblems.push(`console: ${m.text()}`);
-    });
+    recordProblems(page, browserProblems); // the bad-key test's 401 is an expected failed request
     return page;
   }
 

@@ -7,28 +7,20 @@
 'use strict';
 const { describe, it, before, after } = require('mocha');
 const { expect } = require('chai');
-const { X509Certificate, createHash } = require('node:crypto');
-const { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } = require('node:fs');
-const { tmpdir } = require('node:os');
+const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
-const { chromium } = require('playwright-core');
+const { ARTIFACTS, consortiumPins, recordProblems, startWebDemo, stopWebDemo } = require('./support.cjs');
 const QRCode = require('qrcode');
 
-const CHROMIUM = process.env.FT_CHROMIUM || '/usr/bin/chromium';
-const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
-const WEB_DIST = join(__dirname, '..', 'dist', 'index.html');
 const PART = 'PO-1001.1';
-/** The demo's organisations whose CA certificates are in the channel configuration. */
-const CONSORTIUM = ['Org1MSP', 'Org2MSP', 'Org3MSP', 'Org4MSP', 'OrdererMSP'];
 
 describe('provenance views in Chromium', function () {
   let demo;
   let browser;
-  let dir;
+  /** What startWebDemo started. */
+  let started;
   /** SHA-256 of each consortium CA certificate (DER), from the demo's CA files: the pins to trust. */
   let pins;
-  /** Whether the gateway publishes the pins itself (`trustedCaFingerprints` in /web-config.json). */
-  let gatewayPins = false;
   const browserProblems = [];
   const gateway = (mspId) => demo.gateways.find((g) => g.mspId === mspId);
   const api = async (g, role, path, accept = 'application/json') => {
@@ -39,49 +31,32 @@ describe('provenance views in Chromium', function () {
   const shot = (page, name, fullPage = true) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing; install it (apt-get install -y chromium)`);
-    if (!existsSync(WEB_DIST)) throw new Error(`${WEB_DIST} is missing; build the app first (npm run build:web)`);
-    process.env.FT_LOG_LEVEL ??= 'silent';
-    mkdirSync(ARTIFACTS, { recursive: true });
-    dir = mkdtempSync(join(tmpdir(), 'forgetrace-web-proofs-'));
-    const { startDemo } = require('@forgetrace/gateway/dist/demo/start-demo');
-    demo = await startDemo(dir, 0);
-    pins = CONSORTIUM.map((msp) => createHash('sha256').update(new X509Certificate(readFileSync(join(dir, 'msp', msp, 'ca-cert.pem'))).raw).digest('hex')).sort();
+    started = await startWebDemo('forgetrace-web-proofs-');
+    ({ demo, browser } = started);
+    pins = consortiumPins(started.dir);
     const config = await fetch(`${gateway('Org4MSP').url}/web-config.json`).then((r) => r.json());
-    if (Array.isArray(config.trustedCaFingerprints)) {
-      expect([...config.trustedCaFingerprints].map((f) => f.toLowerCase().replace(/[^0-9a-f]/g, '')).sort(), 'the gateway pins the consortium CAs').to.deep.equal(pins);
-      gatewayPins = true;
-    }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    expect([...config.trustedCaFingerprints].map((f) => f.toLowerCase().replace(/[^0-9a-f]/g, '')).sort(), 'the gateway pins the consortium CAs').to.deep.equal(pins);
   });
 
   after(async function () {
-    await browser?.close();
-    await demo?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await stopWebDemo(started);
   });
 
   /**
    * A fresh context and page that records browser problems. `trust`: 'pins' = the consortium's
-   * pins (served by the gateway, or answered in the browser with the contract's field while the
-   * gateway does not publish them yet); 'none' = /web-config.json without pins.
+   * pins as the gateway serves them; 'none' = /web-config.json without pins.
    */
   async function newPage({ trust = 'pins', ...options } = {}) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, ...options });
-    if (trust === 'none' || !gatewayPins) {
+    if (trust === 'none') {
       await context.route('**/web-config.json', async (route) => {
         const config = await (await route.fetch()).json();
         delete config.trustedCaFingerprints;
-        if (trust === 'pins') config.trustedCaFingerprints = pins;
         await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(config) });
       });
     }
     const page = await context.newPage();
-    page.on('pageerror', (e) => browserProblems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      // Failed requests the tests cause on purpose (404s, aborted requests) are logged by Chromium as errors.
-      if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) browserProblems.push(`console: ${m.text()}`);
-    });
+    recordProblems(page, browserProblems); // 404s and aborted requests the tests cause are expected
     return page;
   }
 
