@@ -211,6 +211,39 @@ describe('forgetrace CLI against a gateway on the embedded ledger', function () 
     });
   });
 
+  describe('registrations and machine provenance', () => {
+    it('registers a machine, records its provenance events from files, and lists them; bad input exits 2 or 1 with one line', async () => {
+      const machine = join(dir, 'machine.json');
+      await writeFile(machine, JSON.stringify({ id: 'DE-GRIND-09', manufacturer: 'Studer', model: 'S33', serial: 'SN-G9', capabilities: { processes: ['grinding'], materials: ['steel_316l'], toleranceMm: 0.002, envelopeMm: { x: 400, y: 200, z: 200 } } }));
+      expect(await ok('machines', 'register', '--file', machine)).to.match(/^registered machine DE-GRIND-09 \(Studer S33\): registered/);
+      expect(await ok('machines', 'record', 'DE-GRIND-09', 'commission')).to.match(/^recorded commission of machine DE-GRIND-09: status commissioned, 2 events/);
+      const calibration = join(dir, 'calibration.json');
+      await writeFile(calibration, JSON.stringify({ certificateHash: 'c'.repeat(64), laboratory: 'Accredited Lab 7', calibratedAt: '2026-11-01T00:00:00Z', dueAt: '2027-11-01T00:00:00Z' }));
+      await ok('machines', 'record', 'DE-GRIND-09', 'calibration', '--file', calibration);
+      const events = await json<{ type: string }[]>('machines', 'events', 'DE-GRIND-09');
+      expect(events.map((e) => e.type)).to.deep.equal(['registered', 'commissioned', 'calibrated']);
+      const unknown = await cli('machines', 'record', 'DE-GRIND-09', 'polish');
+      expect(unknown.code).to.equal(EXIT.USAGE);
+      expect(unknown.stderr).to.match(/unknown machine event "polish"; one of commission, calibration/);
+      const again = await cli('machines', 'register', '--file', machine);
+      expect(again.code).to.equal(EXIT.FAILED);
+      expect(again.stderr).to.match(/^forgetrace: 409 /);
+      await writeFile(join(dir, 'list.json'), '[]');
+      const notObject = await cli('machines', 'register', '--file', join(dir, 'list.json'));
+      expect(notObject.code).to.equal(EXIT.USAGE);
+      expect(notObject.stderr).to.match(/must hold one JSON object \(the machine\)/);
+    });
+
+    it('admits a member as a consortium administrator, and refuses an operator', async () => {
+      const member = join(dir, 'member.json');
+      await writeFile(member, JSON.stringify({ mspId: 'Org5MSP', name: 'Logistics Partner BV', role: 'logistics', location: { site: 'Venlo hub', country: 'NL' } }));
+      expect(await ok('--profile', 'admin', 'members', 'register', '--file', member)).to.match(/^registered member Org5MSP \(Logistics Partner BV, logistics\)/);
+      const denied = await cli('members', 'register', '--file', member);
+      expect(denied.code).to.equal(EXIT.FAILED);
+      expect(denied.stderr).to.match(/^forgetrace: 403 /);
+    });
+  });
+
   describe('export and disclosure', () => {
     it('exports a part’s trace as EPCIS 2.0 JSON-LD to a file, every event carrying its hash as eventID', async () => {
       const file = join(dir, 'part.epcis.jsonld');

@@ -11,6 +11,19 @@ const idempotencyOption = () => new Option('--idempotency-key <key>', 'Idempoten
 const date = (s: unknown): string => (typeof s === 'string' ? s.replace('T', ' ').replace(/(\.\d+)?Z$/, 'Z') : '-');
 
 /** Send a command (POST) and print the record it returns. */
+/** One JSON object from `file`, the body of a command. @throws CliError BAD_INPUT_FILE */
+async function readBody(file: string, what: string): Promise<Json> {
+  const body = await readJsonFile(file);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new CliError('BAD_INPUT_FILE', `${file} must hold one JSON object (${what})`);
+  return body as Json;
+}
+
+/** Machine provenance events as the gateway routes them: `POST /v1/machines/{id}/<route>`. */
+const MACHINE_EVENTS: Readonly<Record<string, string>> = {
+  commission: 'commission', calibration: 'calibrations', maintenance: 'maintenance', repair: 'repairs', relocation: 'relocations',
+  'transfer-offer': 'transfer-offer', 'transfer-cancellation': 'transfer-cancellation', 'transfer-acceptance': 'transfer-acceptance', decommission: 'decommission',
+};
+
 async function write(ctx: Context, path: string, body: unknown, key: string | undefined, human: (r: Json) => string): Promise<void> {
   const client = await ctx.client();
   const result = await client.post<Json>(path, body, key);
@@ -30,7 +43,32 @@ export function registerRecords(program: Command, io: Io): void {
     });
 
   // machines
+  members.command('register').description('admit a member organisation (consortium administrators)')
+    .requiredOption('--file <member.json>', 'the member: {mspId, name, role, location?}')
+    .addOption(idempotencyOption())
+    .action(async (opts: { file: string; idempotencyKey?: string }, cmd: Command) => {
+      const body = await readBody(opts.file, 'the member');
+      await write(Context.of(io, cmd), '/v1/members', body, opts.idempotencyKey, (m) => `registered member ${m.mspId} (${m.name}, ${m.role})`);
+    });
+
   const machines = program.command('machines').description('machines and their provenance');
+  machines.command('register').description('register a machine of this organisation')
+    .requiredOption('--file <machine.json>', 'the machine: {id, manufacturer, model, serial, capabilities, location?}')
+    .addOption(idempotencyOption())
+    .action(async (opts: { file: string; idempotencyKey?: string }, cmd: Command) => {
+      const body = await readBody(opts.file, 'the machine');
+      await write(Context.of(io, cmd), '/v1/machines', body, opts.idempotencyKey, (m) => `registered machine ${m.id} (${m.manufacturer} ${m.model}): ${m.status}`);
+    });
+  machines.command('record <machineId> <event>').description(`record a provenance event: ${Object.keys(MACHINE_EVENTS).join(', ')}`)
+    .option('--file <event.json>', 'the event\'s body (default {})')
+    .addOption(idempotencyOption())
+    .action(async (id: string, event: string, opts: { file?: string; idempotencyKey?: string }, cmd: Command) => {
+      const route = MACHINE_EVENTS[event];
+      if (!route) throw new CliError('USAGE', `unknown machine event "${event}"; one of ${Object.keys(MACHINE_EVENTS).join(', ')}`);
+      const body = opts.file ? await readBody(opts.file, `the ${event} event`) : {};
+      await write(Context.of(io, cmd), `/v1/machines/${encodeURIComponent(id)}/${route}`, body, opts.idempotencyKey,
+        (m) => `recorded ${event} of machine ${m.id ?? id}: status ${m.status}, ${m.eventCount} events`);
+    });
   machines.command('list').description('list machines')
     .option('--owner <mspId>', 'only machines of this organisation')
     .addOption(new Option('--status <status>', 'only this status').choices(['registered', 'commissioned', 'decommissioned']))
@@ -71,8 +109,7 @@ export function registerRecords(program: Command, io: Io): void {
     .addOption(idempotencyOption())
     .action(async (opts: { spec: string; idempotencyKey?: string }, cmd: Command) => {
       const ctx = Context.of(io, cmd);
-      const body = await readJsonFile(opts.spec);
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new CliError('BAD_INPUT_FILE', `${opts.spec} must hold one JSON object (the order)`);
+      const body = await readBody(opts.spec, 'the order');
       await write(ctx, '/v1/orders', body, opts.idempotencyKey, (o) => `created order ${o.id}: ${o.quantity} × ${o.spec?.name}, parts ${(o.partIds ?? []).join(', ')}, due ${date(o.dueDate)}`);
     });
   orders.command('list').description('list orders')
