@@ -69,6 +69,23 @@ describe('recommend/mf', () => {
     expect(got).to.be.below(baselineRmse * 0.9);
   });
 
+  it('from the small default start, early stopping waits out the bias-only plateau, then refits on all the data for the best epoch count', () => {
+    const phases: { epoch: number; phase: string; validationRmse: number }[] = [];
+    const model = trainMfSgd(train, { seed: 5, factors: 16, onEpoch: (e) => phases.push(e) });
+    const search = phases.filter((e) => e.phase === 'search'), refit = phases.filter((e) => e.phase === 'refit');
+    // The first epochs barely move the validation RMSE: the factors are still growing from 0.01.
+    const first = search[0]!.validationRmse, fifth = search[4]!.validationRmse;
+    expect(Math.abs(fifth - first) / first).to.be.below(0.02);
+    // A stopper that gives up on the plateau keeps the bias-only model, which the default does not.
+    const impatient = trainMfSgd(train, { seed: 5, factors: 16, patience: 1, minEpochs: 1 });
+    expect(rmseOf(impatient, test)).to.be.above(baselineRmse * 0.97);
+    expect(rmseOf(model, test)).to.be.below(baselineRmse * 0.9);
+    // The refit repeats exactly the epoch count that scored best on validation.
+    const best = search.reduce((b, e) => (e.validationRmse < b.validationRmse ? e : b));
+    expect(refit.map((e) => e.epoch)).to.deep.equal(Array.from({ length: best.epoch }, (_, i) => i + 1));
+    expect(refit.every((e) => Number.isNaN(e.validationRmse))).to.equal(true);
+  });
+
   it('ALS converges on small synthetic data well below bias-only', () => {
     const model = trainMfAls(train, { seed: 5, factors: 8, userFeatures: synth.userFeatures, itemFeatures: synth.itemFeatures });
     expect(rmseOf(model, test)).to.be.below(baselineRmse * 0.9);
