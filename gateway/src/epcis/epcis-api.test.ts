@@ -19,7 +19,7 @@ import { digitalLinkRouter, epcisApi } from './epcis-api';
 import { EpcisStore, anchorPayload } from './epcis-store';
 import { contextPrefixes, eventHash } from './event-hash';
 import { Identifiers, epcisSettingsSchema } from './identifiers';
-import { epcisDocumentSchema } from './validate';
+import { epcisDocumentSchema, validateEpcisDocument } from './validate';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 /** A GTIN-14 with a valid check digit: 0950600013435 + 2. */
@@ -77,6 +77,8 @@ describe('EPCIS API: export, capture, Digital Link, anchoring of event hashes', 
   it('exports a trace as EPCIS 2.0 with Object, Transformation and Aggregation events that pass validation, each eventID its event hash', async () => {
     const doc = await exportDoc('PO-1001.2');
     expect(epcisDocumentSchema.safeParse(doc).success).to.equal(true);
+    // Both passes, GS1's JSON schema included, for every event kind of the export.
+    expect(validateEpcisDocument(doc)).to.deep.include({ valid: true });
     const events = doc.epcisBody.eventList as Record<string, unknown>[];
     const types = new Set(events.map((e) => e.type));
     expect([...types].sort()).to.deep.equal(['AggregationEvent', 'ObjectEvent', 'TransformationEvent']);
@@ -182,6 +184,14 @@ describe('EPCIS API: export, capture, Digital Link, anchoring of event hashes', 
     expect(byEvent(3).join('|')).to.match(/color: is not an EPCIS 2.0 field/).and.match(/nope:x: uses prefix "nope"/);
     expect(byEvent(4).join('|')).to.match(/eventTimeZoneOffset: must be a time zone offset/).and.match(/childEPCs: a AggregationEvent with action ADD needs childEPCs or childQuantityList/);
     expect(epcis.count()).to.equal(before);
+
+    // Passes the zod rules but not GS1's own schema: a bare bizStep must be a CBV term, else a URI.
+    const gs1 = await request(gw.url).post('/v1/epcis/capture').set(op).send(doc([good, { ...good, bizStep: 'frobnicating' }])).expect(422);
+    expect(gs1.body.errors).to.deep.equal([{ eventIndex: 1, field: 'bizStep', reason: 'GS1 EPCIS 2.0 JSON schema: should match format "uri"' }]);
+    expect(gs1.body.detail).to.match(/^event 1: bizStep: GS1 EPCIS 2.0 JSON schema/);
+    expect(epcis.count()).to.equal(before);
+    await request(gw.url).post('/v1/epcis/capture').set(op).send(doc([{ ...good, bizStep: 'inspecting', eventTime: '2026-03-01T09:00:01Z' }])).expect(201);
+    expect(epcis.count()).to.equal(before + 1);
 
     const envelope = await request(gw.url).post('/v1/epcis/capture').set(op).send(doc([good], { schemaVersion: '1.2' })).expect(422);
     expect(envelope.body.detail).to.match(/^the document: schemaVersion/);

