@@ -25,6 +25,9 @@ import { openDemoConsortium } from '@forgetrace/gateway/dist/demo/demo-consortiu
 import { startGateway } from '@forgetrace/gateway/dist/main';
 import { InMemoryWallet } from '@forgetrace/gateway/dist/wallet/wallet';
 import type { LedgerIdentity } from '@forgetrace/gateway/ledger';
+import { checkBenchArgs } from './args';
+
+checkBenchArgs('Usage: npm run bench:api [-- --json] [-- --seconds N]', { 'json': 'switch', 'seconds': 'value' });
 
 const argv = process.argv.slice(2);
 const json = argv.includes('--json');

@@ -17,6 +17,9 @@ import { performance } from 'node:perf_hooks';
 import { buildCollectionsConfig, type Job, type Machine, type PartTrace } from '@forgetrace/chaincode/api';
 import { createDevOrganization, EmbeddedLedger, type LedgerIdentity } from '@forgetrace/gateway/ledger';
 import { CHAINCODE_PATH, ORGS } from '../support/harness';
+import { checkBenchArgs } from './args';
+
+checkBenchArgs('Usage: npm run bench:ledger [-- --json] [-- --jobs N] [-- --trace-only]', { 'json': 'switch', 'jobs': 'value', 'trace-only': 'switch' });
 
 const argv = process.argv.slice(2);
 const json = argv.includes('--json');

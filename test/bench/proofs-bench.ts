@@ -28,6 +28,9 @@ import { AnchorOutbox, explainRecordProof } from '@forgetrace/gateway/anchoring'
 import { openDemoConsortium } from '@forgetrace/gateway/dist/demo/demo-consortium';
 import { LedgerClient } from '@forgetrace/gateway/dist/ledger/ledger-client';
 import { measureBundleVerification } from './bundle-bench';
+import { checkBenchArgs } from './args';
+
+checkBenchArgs('Usage: npm run bench:proofs [-- --json] [-- --records N] [-- --chunk N] [-- --batch N]', { 'json': 'switch', 'records': 'value', 'chunk': 'value', 'batch': 'value' });
 
 const argv = process.argv.slice(2);
 const json = argv.includes('--json');

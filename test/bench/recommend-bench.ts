@@ -17,9 +17,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { crossValidate, type CrossValidationOptions, type ExplicitScore, type FoldResult, type RankingScore } from '@forgetrace/gateway/dist/recommend/evaluation';
+import { RecommendError } from '@forgetrace/gateway/dist/recommend/errors';
 import { parseRatings } from '@forgetrace/gateway/dist/recommend/parse';
 import type { RatingSet } from '@forgetrace/gateway/dist/recommend/ratings';
 import { generateSynthetic } from '@forgetrace/gateway/dist/recommend/synthetic';
+import { checkBenchArgs } from './args';
+
+checkBenchArgs('Usage: npm run bench:recommend [-- --data FILE | --synthetic N] [-- --folds K] [-- --seed S] [-- --no-als] [-- --json]', { 'data': 'value', 'synthetic': 'value', 'folds': 'value', 'seed': 'value', 'no-als': 'switch', 'json': 'switch' });
 
 const argv = process.argv.slice(2);
 const json = argv.includes('--json');
@@ -104,4 +108,11 @@ function f(x: number): string {
   return x.toFixed(4);
 }
 
-main();
+try {
+  main();
+} catch (e) {
+  // A bad option value (e.g. more synthetic ratings than the generated shape holds): say which, no stack.
+  if (!(e instanceof RecommendError)) throw e;
+  console.error(`bench:recommend: ${e.message}`);
+  process.exit(2);
+}

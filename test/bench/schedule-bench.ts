@@ -18,6 +18,9 @@ import { solveCompiled } from '@forgetrace/gateway/dist/scheduling/solver';
 import { dispatchingSchedule } from '@forgetrace/gateway/dist/scheduling/dispatching';
 import { scoreSchedule } from '@forgetrace/gateway/dist/scheduling/plan';
 import { MAKESPAN_ONLY } from '@forgetrace/gateway/dist/scheduling/model';
+import { checkBenchArgs } from './args';
+
+checkBenchArgs('Usage: npm run bench:schedule [-- --seeds N] [-- --time-limit SECONDS] [-- --instances DIR] [-- --only mk01,mk02] [-- --threads N] [-- --json]', { 'seeds': 'value', 'time-limit': 'value', 'instances': 'value', 'only': 'value', 'threads': 'value', 'json': 'switch' });
 
 const argv = process.argv.slice(2);
 const opt = (name: string): string | undefined => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };

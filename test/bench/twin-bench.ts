@@ -20,6 +20,9 @@ import { amPrinterModel, cncSpindleModel } from '@forgetrace/gateway/dist/twin/m
 import { MachineSimulator } from '@forgetrace/gateway/dist/twin/simulator';
 import { runFleet, DEFAULT_FAULT_SIZES, type FleetResult } from '@forgetrace/gateway/dist/twin/fleet';
 import { measureMqttIngest } from '@forgetrace/gateway/dist/twin/mqtt-bench';
+import { checkBenchArgs } from './args';
+
+checkBenchArgs('Usage: npm run bench:twin [-- --machines N] [-- --hours H] [-- --seed S] [-- --json]', { 'machines': 'value', 'hours': 'value', 'seed': 'value', 'json': 'switch' });
 
 const argv = process.argv.slice(2);
 const opt = (name: string): string | undefined => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };

@@ -35,6 +35,12 @@ describe('recommend/data: rng, synthetic data, baselines, folds, cross-validatio
     expect(Math.max(...s1.ratings.values)).to.be.at.most(5);
     expect(s1.noiseFloorRmse).to.be.within(0.4, 0.5); // noise 0.5, a little less where clipping cuts it
     expect(code(() => generateSynthetic({ ratings: 10_000, users: 10, items: 10 }))).to.equal('INVALID_OPTION');
+    // Default shapes: MovieLens-100k's at 100k; below ~12,500 ratings, parts are added to hold them.
+    const big = generateSynthetic({ ratings: 100_000 }).ratings;
+    expect([big.userCount, big.itemCount]).to.deep.equal([943, 1695]);
+    const small = generateSynthetic({ ratings: 3_000 }).ratings;
+    expect(small.values.length).to.equal(3_000);
+    expect(small.userCount * small.itemCount).to.be.at.least(2 * 3_000);
   });
 
   it('the bias baseline matches the closed form on a tiny case and refuses NaN ratings', () => {

@@ -17,7 +17,7 @@ export interface SyntheticOptions {
   readonly ratings?: number;
   /** Buyers (default ratings / 106, as MovieLens-100k's 943 users per 100k). */
   readonly users?: number;
-  /** Parts (default ratings / 59). */
+  /** Parts (default ratings / 59, or 2 × ratings / users when more are needed to hold the ratings). */
   readonly items?: number;
   /** True latent dimension (default 8). */
   readonly rank?: number;
@@ -69,7 +69,8 @@ export interface SyntheticData {
 export function generateSynthetic(options: SyntheticOptions = {}): SyntheticData {
   const n = options.ratings ?? 100_000;
   const nu = options.users ?? Math.max(10, Math.round(n / 106));
-  const ni = options.items ?? Math.max(10, Math.round(n / 59));
+  // Below ~12,500 ratings MovieLens's density would not fit them: then as many parts as needed for half.
+  const ni = options.items ?? Math.max(10, Math.round(n / 59), Math.ceil((2 * n) / nu));
   const rank = options.rank ?? 8, noise = options.noise ?? 0.5, interaction = options.interaction ?? 0.6;
   const share = options.featureShare ?? 0.5;
   const [lo, hi] = options.scale ?? [1, 5];
