@@ -8,7 +8,8 @@ import { canonicalJson, type Anchor, type AnchorKind } from '@forgetrace/chainco
 import type { LedgerClient } from '../ledger/ledger-client';
 import { LedgerError, type LedgerIdentity } from '../ledger/port';
 import { openSchema } from './outbox-schema';
-import { buildTree, MAX_TREE_LEAVES, recordLeafHashesInto, treeProof, treeRoot } from './outbox-tree';
+import { MAX_TREE_LEAVES, recordLeafHashesInto, treeProof, treeRoot, type OutboxTree } from './outbox-tree';
+import { buildTreeOffThread } from './tree-pool';
 import type { RecordProof } from './record-proof';
 import { formatRecordId, MAX_ORDINAL, recordOrdinal } from './record-ids';
 
@@ -82,6 +83,16 @@ const SEGMENT_RECORDS = 16_384;
 const SEGMENT_BYTES = 16 << 20;
 
 /** Where a record is stored: its segment (by start ordinal) and position there. */
+/** The records of a batch being formed: their leaves in ordinal order and what the batch row stores. */
+interface BatchRecords {
+  readonly leaves: Uint8Array;
+  readonly first: number;
+  readonly last: number;
+  readonly size: number;
+  readonly oldest: number;
+  readonly newest: number;
+}
+
 interface Location {
   readonly ordinal: number;
   readonly start: number;
@@ -252,7 +263,7 @@ export class AnchorOutbox {
   flush(options: { readonly force?: boolean } = {}): Promise<FlushResult> {
     const run = this.tail.then(async () => {
       this.assertOpen();
-      const batched = this.formBatches(options.force ?? false);
+      const batched = await this.formBatches(options.force ?? false);
       const anchored: string[] = [];
       for (const b of this.sql.openBatches.all() as Row[]) {
         await this.anchorBatch(String(b.id));
@@ -386,34 +397,42 @@ export class AnchorOutbox {
     return nodes;
   }
 
-  /** Form batches of due kinds in one DB transaction; returns their ids. */
-  private formBatches(force: boolean): string[] {
+  /**
+   * Form the batches of due kinds, oldest records first. Each batch's tree is built off the
+   * thread (records keep arriving meanwhile), then the batch is stored in its own DB transaction:
+   * a crash leaves whole batches or none, and the next flush forms the rest from the same records.
+   * Only flushes form batches, one flush at a time, so the oldest pending records cannot change
+   * under a batch being formed; `addMany` only appends after them.
+   */
+  private async formBatches(force: boolean): Promise<string[]> {
     const ids: string[] = [];
     const now = this.clock();
-    this.transaction(() => {
-      let seq = Number((this.sql.lastBatchSeq.get() as Row).s);
-      for (const k of this.sql.kinds.all() as Row[]) {
-        const kind = String(k.kind) as AnchorKind;
-        let after = this.watermark(kind);
-        const { count, oldest } = this.pendingOf(kind, after);
-        let pending = count;
-        // A full batch is due; the rest is due by age (or force).
-        const byAge = force || now - oldest >= this.maxAgeMs;
-        while (pending > 0 && (pending >= this.maxBatchSize || byAge)) {
-          const batch = this.formBatch(kind, ++seq, after);
-          ids.push(batch.id);
-          after = batch.lastOrdinal;
-          pending -= batch.size;
-        }
-        this.pendingHint.set(kind, pending);
+    let seq = Number((this.sql.lastBatchSeq.get() as Row).s);
+    for (const k of this.sql.kinds.all() as Row[]) {
+      const kind = String(k.kind) as AnchorKind;
+      let after = this.watermark(kind);
+      const { count, oldest } = this.pendingOf(kind, after);
+      let pending = count;
+      // Exact now; addMany adds to it while trees are built, and each formed batch subtracts.
+      this.pendingHint.set(kind, count);
+      // A full batch is due; the rest is due by age (or force).
+      const byAge = force || now - oldest >= this.maxAgeMs;
+      while (pending > 0 && (pending >= this.maxBatchSize || byAge)) {
+        const records = this.collectBatch(kind, after);
+        const tree = await buildTreeOffThread(records.leaves);
+        const id = this.storeBatch(kind, ++seq, records, tree);
+        ids.push(id);
+        after = records.last;
+        pending -= records.size;
+        this.pendingHint.set(kind, Math.max(0, (this.pendingHint.get(kind) ?? records.size) - records.size));
+        this.options.onStep?.('batched', id);
       }
-    });
-    for (const id of ids) this.options.onStep?.('batched', id);
+    }
     return ids;
   }
 
-  /** Batch the oldest pending records of `kind` (those after ordinal `after`). */
-  private formBatch(kind: AnchorKind, seq: number, after: number): { id: string; lastOrdinal: number; size: number } {
+  /** The oldest pending records of `kind` (those after ordinal `after`), up to a batch. */
+  private collectBatch(kind: AnchorKind, after: number): BatchRecords {
     const parts: Uint8Array[] = [];
     let size = 0;
     let first = 0;
@@ -434,12 +453,18 @@ export class AnchorOutbox {
       newest = Math.max(newest, Number(s.created_ms));
       if (size === this.maxBatchSize) break;
     }
-    const tree = buildTree(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+    return { leaves: parts.length === 1 ? parts[0]! : Buffer.concat(parts), first, last, size, oldest, newest };
+  }
+
+  /** Store a formed batch (one DB transaction); returns its id. */
+  private storeBatch(kind: AnchorKind, seq: number, records: BatchRecords, tree: OutboxTree): string {
     const root = treeRoot(tree.nodes).slice(2);
     const id = `ob-${root.slice(0, 24)}`;
     const iso = (ms: number) => new Date(ms).toISOString();
-    this.sql.insertBatch.run(id, seq, kind, first, last, root, size, hash('sha256', tree.sortedLeaves, 'hex'), iso(oldest), iso(newest), tree.nodes);
-    return { id, lastOrdinal: last, size };
+    this.transaction(() => {
+      this.sql.insertBatch.run(id, seq, kind, records.first, records.last, root, records.size, hash('sha256', tree.sortedLeaves, 'hex'), iso(records.oldest), iso(records.newest), tree.nodes);
+    });
+    return id;
   }
 
   private async anchorBatch(batchId: string): Promise<void> {
