@@ -82,7 +82,6 @@ const MAX_BATCH_SIZE_LIMIT = 1_000_000;
 const SEGMENT_RECORDS = 16_384;
 const SEGMENT_BYTES = 16 << 20;
 
-/** Where a record is stored: its segment (by start ordinal) and position there. */
 /** The records of a batch being formed: their leaves in ordinal order and what the batch row stores. */
 interface BatchRecords {
   readonly leaves: Uint8Array;
@@ -93,6 +92,7 @@ interface BatchRecords {
   readonly newest: number;
 }
 
+/** Where a record is stored: its segment (by start ordinal) and position there. */
 interface Location {
   readonly ordinal: number;
   readonly start: number;

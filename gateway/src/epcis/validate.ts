@@ -11,7 +11,7 @@
  *     the SDK's field-name rules. A document is valid only when both passes accept it.
  */
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
-import { validateAgainstSchema, validateEpcisDocument as validateWithGs1Schema } from 'epcis2.js';
+import type * as Gs1Sdk from 'epcis2.js';
 import { z } from 'zod';
 import { STANDARD_PREFIXES, contextPrefixes } from './event-hash';
 import { EPCIS_CONTEXT_URL } from './export';
@@ -149,6 +149,13 @@ export type EpcisValidation =
   | { readonly valid: true; readonly prefixes: Readonly<Record<string, string>>; readonly events: readonly Record<string, unknown>[] }
   | { readonly valid: false; readonly issues: readonly EpcisIssue[] };
 
+let sdk: typeof Gs1Sdk | undefined;
+
+/** GS1's SDK, loaded on first use: its bundle takes about half a second to load, and most processes never capture. */
+function gs1Sdk(): typeof Gs1Sdk {
+  return (sdk ??= require('epcis2.js') as typeof Gs1Sdk);
+}
+
 /** Prefix of the reasons that come from GS1's schema (pass 2). */
 export const GS1_SCHEMA_REASON = 'GS1 EPCIS 2.0 JSON schema';
 
@@ -184,11 +191,11 @@ export function validateEpcisDocument(doc: unknown): EpcisValidation {
       return;
     }
     const type = (event as { type: string }).type;
-    const official = validateAgainstSchema(event as object, type);
+    const official = gs1Sdk().validateAgainstSchema(event as object, type);
     if (!official.success) for (const e of official.errors) issues.push(gs1Issue(e, type, i));
   });
   if (issues.length === 0) {
-    const official = validateWithGs1Schema(doc as object, false);
+    const official = gs1Sdk().validateEpcisDocument(doc as object, false);
     if (!official.success) for (const e of official.errors) issues.push(gs1Issue(e, 'EPCISDocument', null));
   }
   return issues.length > 0 ? { valid: false, issues } : { valid: true, prefixes, events: env.data.epcisBody.eventList as Record<string, unknown>[] };
