@@ -164,6 +164,39 @@ describe('EPCIS API: export, capture, Digital Link, anchoring of event hashes', 
     await request(gw.url).post('/v1/epcis/capture').set(buyer).send(partnerDoc).expect(403);
   });
 
+  it('includes what partners captured about a part, its components and lots in the part\'s export, unchanged and still re-hashing to their eventIDs', async () => {
+    // The partner document of the previous test is about PO-1001.1 (its SGTIN), a component of PO-1001.2.
+    const acme = { acme: 'https://ns.acme.example/epcis/' };
+    const doc = (events: unknown[], context: Record<string, string>) => ({ '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', context], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2026-03-02T10:00:00Z', epcisBody: { eventList: events } });
+    const lotEvent = { type: 'ObjectEvent', eventTime: '2026-03-02T08:00:00Z', eventTimeZoneOffset: '+00:00', quantityList: [{ epcClass: ids.lot('LOT-TI-7'), quantity: 1, uom: 'KGM' }], action: 'OBSERVE', bizStep: 'inspecting', 'acme:lab': 'L2' };
+    // PO-1001.1's SGTIN written as an EPC URN (company prefix 4012345): the index keys both forms alike.
+    const urnEvent = { type: 'ObjectEvent', eventTime: '2026-03-02T07:00:00Z', eventTimeZoneOffset: '+00:00', epcList: [`urn:epc:id:sgtin:${GTIN.slice(1, 8)}.${GTIN[0]}${GTIN.slice(8, 13)}.PO-1001-0001`], action: 'OBSERVE', bizStep: 'receiving', 'acme:dock': '8' };
+    const unrelated = { type: 'ObjectEvent', eventTime: '2026-03-02T08:30:00Z', eventTimeZoneOffset: '+00:00', epcList: ['urn:epc:id:sgtin:0614141.107346.2018'], action: 'OBSERVE' };
+    const clash = { type: 'ObjectEvent', eventTime: '2026-03-02T09:00:00Z', eventTimeZoneOffset: '+00:00', epcList: [ids.part({ id: 'PO-1001.2', orderId: 'PO-1001', serial: 'PO-1001-0002' })], action: 'OBSERVE', 'acme:dock': '9' };
+    await request(gw.url).post('/v1/epcis/capture').set(op).send(doc([lotEvent, unrelated, urnEvent], acme)).expect(201);
+    // Another partner uses the prefix acme for another namespace: its event cannot join a document where acme is taken.
+    await request(gw.url).post('/v1/epcis/capture').set(op).send(doc([clash], { acme: 'https://other.example/ns/' })).expect(201);
+
+    const exported = await exportDoc('PO-1001.2');
+    const events = exported.epcisBody.eventList as Record<string, unknown>[];
+    const prefixes = contextPrefixes(exported['@context']);
+    expect(exported['@context'][1]).to.deep.include(acme);
+    const partner = events.filter((e) => e['acme:dock'] !== undefined || e['acme:lab'] !== undefined);
+    expect(partner.map((e) => e['acme:dock'] ?? e['acme:lab']).sort()).to.deep.equal(['7', '8', 'L2']);
+    expect(events.filter((e) => e.type === 'AggregationEvent' && e.parentID === 'urn:epc:id:sscc:4012345.0000000333')).to.have.length(1);
+    expect(JSON.stringify(events)).to.not.include('0614141.107346.2018');
+    for (const e of events) {
+      const { eventID, ...rest } = e;
+      expect(eventHash(rest, prefixes), String(e.type)).to.equal(eventID);
+    }
+    expect(new Set(events.map((e) => e.eventID)).size).to.equal(events.length);
+    expect(validateEpcisDocument(exported)).to.deep.include({ valid: true });
+    // The component's own export has the partner events about it, but not the lot's (the lot is PO-1001.2's input).
+    const component = (await exportDoc('PO-1001.1')).epcisBody.eventList as Record<string, unknown>[];
+    expect(component.filter((e) => e['acme:dock'] !== undefined).map((e) => e['acme:dock']).sort()).to.deep.equal(['7', '8']);
+    expect(component.filter((e) => e['acme:lab'] !== undefined)).to.have.length(0);
+  });
+
   it('rejects bad documents with problem+json naming each event index, field and reason, and captures nothing', async () => {
     const good = { type: 'ObjectEvent', eventTime: '2026-03-01T09:00:00Z', eventTimeZoneOffset: '+00:00', epcList: ['urn:epc:id:sgtin:0614141.107346.2017'], action: 'OBSERVE' };
     const doc = (events: unknown[], extra: Record<string, unknown> = {}) => ({ '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2026-03-01T10:00:00Z', epcisBody: { eventList: events }, ...extra });

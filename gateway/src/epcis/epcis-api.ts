@@ -18,9 +18,9 @@ import { listAll, type QueryStore } from '../indexer/store';
 import type { LedgerClient } from '../ledger/ledger-client';
 import type { LedgerIdentity } from '../ledger/port';
 import { checkResponses, validate } from '../server';
-import { eventHash, hashDigest } from './event-hash';
-import type { EpcisStore } from './epcis-store';
-import { traceToEpcis, type PartRef } from './export';
+import { eventHash, hashDigest, STANDARD_PREFIXES } from './event-hash';
+import { objectKeys, type EpcisStore } from './epcis-store';
+import { traceToEpcis, type EpcisDocument, type EpcisEvent, type PartRef } from './export';
 import type { Identifiers } from './identifiers';
 import { epcisDocumentSchema, validateEpcisDocument } from './validate';
 
@@ -111,6 +111,33 @@ export function digitalLinkRouter(options: Pick<EpcisApiOptions, 'store' | 'iden
 }
 
 /** The EPCIS routes as a gateway extension (under /v1). */
+/**
+ * The export plus the events partners captured here about any object of it (the part, its
+ * components, lots), unchanged, so each still re-hashes to its eventID. Their namespace prefixes
+ * join the document's @context; an event whose prefix would name another namespace than one
+ * already there is left out (and logged), since it could not keep its hash in this document.
+ */
+export function withPartnerEvents(doc: EpcisDocument, epcis: EpcisStore, logger: Logger): EpcisDocument {
+  const own = new Set(doc.epcisBody.eventList.map((e) => e.eventID));
+  const keys = doc.epcisBody.eventList.flatMap((e) => objectKeys(e));
+  const context: Record<string, string> = { ...(doc['@context'][1] as Record<string, string>) };
+  const added: EpcisEvent[] = [];
+  for (const stored of epcis.importedAbout(keys)) {
+    if (own.has(stored.eventID)) continue;
+    const extra = Object.entries(stored.prefixes).filter(([p, iri]) => STANDARD_PREFIXES[p] !== iri);
+    const clash = extra.find(([p, iri]) => (STANDARD_PREFIXES[p] ?? context[p]) !== undefined && (STANDARD_PREFIXES[p] ?? context[p]) !== iri);
+    if (clash) {
+      logger.warn({ eventID: stored.eventID, prefix: clash[0] }, 'partner event left out of an export: its namespace prefix names another namespace there');
+      continue;
+    }
+    for (const [p, iri] of extra) context[p] = iri;
+    added.push({ ...stored.event, eventID: stored.eventID } as EpcisEvent);
+    own.add(stored.eventID);
+  }
+  if (added.length === 0) return doc;
+  return { ...doc, '@context': [doc['@context'][0], context], epcisBody: { eventList: [...doc.epcisBody.eventList, ...added] } };
+}
+
 export function epcisApi(options: EpcisApiOptions): ApiExtension {
   const { store, ledger, epcis, identifiers, logger } = options;
   const clock = options.clock ?? Date.now;
@@ -142,7 +169,7 @@ export function epcisApi(options: EpcisApiOptions): ApiExtension {
         const prefixes = { ft: (doc['@context'][1] as { ft: string }).ft };
         // Each event hash goes to the anchoring outbox once, however often the part is exported.
         for (const event of doc.epcisBody.eventList) epcis.put(event.eventID, 'export', event, prefixes);
-        res.type('application/ld+json').json(doc);
+        res.type('application/ld+json').json(withPartnerEvents(doc, epcis, logger));
       }));
       v1.post('/epcis/capture', allow('admin', 'factory_operator'), checkResponses(captureResult, 'POST /v1/epcis/capture', logger), route(async (req, res) => {
         const checked = validateEpcisDocument(req.body);
@@ -177,7 +204,7 @@ export function epcisApi(options: EpcisApiOptions): ApiExtension {
       const security = API_SECURITY;
       registry.registerPath({
         method: 'get', path: '/v1/parts/{partId}/epcis', tags: ['epcis'], security,
-        summary: 'The part’s trace as a GS1 EPCIS 2.0 JSON-LD document; each eventID is the CBV 2.0 event hash, handed once to the anchoring outbox (kind other)',
+        summary: 'The part’s trace as a GS1 EPCIS 2.0 JSON-LD document; each eventID is the CBV 2.0 event hash, handed once to the anchoring outbox (kind other). Events partners captured here about the part, its components or lots follow the trace’s own, unchanged (their namespace prefixes join @context)',
         request: { params: z.object({ partId: z.string() }), query: traceQ },
         responses: { '200': { description: 'EPCISDocument', content: { 'application/ld+json': { schema: epcisDocumentSchema } } }, ...problems },
       });
