@@ -11,6 +11,7 @@ import { LedgerClient } from '../ledger/ledger-client';
 import { AnchorOutbox, OUTBOX_ALGORITHM, type AnchorOutboxOptions, type OutboxStep } from './anchor-outbox';
 import { LEAF_ENCODING, leafSetHash, payloadHash, verifyRecordProof, type OutboxLeaf } from './record-proof';
 import { formatRecordId, recordOrdinal } from './record-ids';
+import { recordLeafHash } from './outbox-tree';
 
 describe('AnchorOutbox', () => {
   let dir: string;
@@ -359,6 +360,46 @@ describe('AnchorOutbox', () => {
       expect(tables).to.include.members(['outbox_batches', 'outbox_records']);
       expect(tables).not.to.include('outbox_segments');
       expect(version).to.equal(0);
+    });
+  });
+
+  describe('files of version 2 (leaf hashes stored per record)', () => {
+    it('keep their leaves, ids, states and proofs; their pending records and new ones are anchored with proofs that verify', async () => {
+      const filename = join(dir, 'version2.db');
+      let outbox = AnchorOutbox.open({ filename, ledger, identity: demo.users.admin1, maxBatchSize: 4 });
+      const first = outbox.addMany(Array.from({ length: 6 }, (_, i) => ({ kind: 'telemetry' as const, payload: { v2: i } })));
+      const early = await outbox.flush(); // one full batch of 4; 2 stay pending
+      expect(early.anchored).to.have.length(1);
+      await outbox.close();
+      // Turn it into a version-2 file: leaf hashes in `leaves`, no payload_hashes column.
+      const db = new DatabaseSync(filename);
+      for (const seg of db.prepare('SELECT start, size, created_ms, randoms, leaves FROM outbox_segments').all() as Array<{ start: number; size: number; created_ms: number; randoms: Uint8Array; leaves: Uint8Array }>) {
+        const randoms = Buffer.from(seg.randoms), leaves = Buffer.from(seg.leaves);
+        for (let k = 0; k < seg.size; k++) {
+          const id = formatRecordId(seg.created_ms, seg.start + k, randoms.readUInt32LE(4 * k));
+          recordLeafHash(id, leaves.subarray(32 * k, 32 * k + 32)).forEach((b, j) => { leaves[32 * k + j] = b; });
+        }
+        db.prepare('UPDATE outbox_segments SET leaves = ? WHERE start = ?').run(leaves, seg.start);
+      }
+      db.exec('ALTER TABLE outbox_segments DROP COLUMN payload_hashes; PRAGMA user_version = 2;');
+      db.close();
+
+      outbox = AnchorOutbox.open({ filename, ledger, identity: demo.users.admin1, maxBatchSize: 4 });
+      opened.push(outbox);
+      const check = new DatabaseSync(filename);
+      expect((check.prepare('PRAGMA user_version').get() as { user_version: number }).user_version).to.equal(3);
+      check.close();
+      const later = outbox.addMany([{ kind: 'telemetry', payload: { v3: 0 } }, { kind: 'telemetry', payload: { v3: 1 } }]);
+      const rest = await outbox.flush({ force: true });
+      // The two old pending records and the two new ones make one batch of 4, mixing both forms.
+      expect(rest.anchored).to.have.length(1);
+      const all = [...first.map((id, i) => ({ id, payload: { v2: i } })), ...later.map((id, i) => ({ id, payload: { v3: i } }))];
+      for (const r of all) {
+        expect(outbox.get(r.id)).to.deep.include({ state: 'anchored', payload: r.payload });
+        expect(verifyRecordProof(r.payload, outbox.proof(r.id), await getAnchor(outbox.proof(r.id).anchorId))).to.equal(true);
+      }
+      expect(outbox.proof(first[0]!).anchorId).to.equal(early.anchored[0]);
+      expect(outbox.proof(first[5]!).anchorId).to.equal(outbox.proof(later[1]!).anchorId);
     });
   });
 });

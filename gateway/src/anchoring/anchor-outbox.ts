@@ -8,8 +8,8 @@ import { canonicalJson, type Anchor, type AnchorKind } from '@forgetrace/chainco
 import type { LedgerClient } from '../ledger/ledger-client';
 import { LedgerError, type LedgerIdentity } from '../ledger/port';
 import { openSchema } from './outbox-schema';
-import { MAX_TREE_LEAVES, recordLeafHashesInto, treeProof, treeRoot, type OutboxTree } from './outbox-tree';
-import { buildTreeOffThread } from './tree-pool';
+import { MAX_TREE_LEAVES, recordLeafHash, treeProof, treeRoot, type LeafSource, type OutboxTree } from './outbox-tree';
+import { buildTreeOffThread, warmTreeWorker } from './tree-pool';
 import type { RecordProof } from './record-proof';
 import { formatRecordId, MAX_ORDINAL, recordOrdinal } from './record-ids';
 
@@ -82,9 +82,9 @@ const MAX_BATCH_SIZE_LIMIT = 1_000_000;
 const SEGMENT_RECORDS = 16_384;
 const SEGMENT_BYTES = 16 << 20;
 
-/** The records of a batch being formed: their leaves in ordinal order and what the batch row stores. */
+/** The records of a batch being formed: where their leaves come from, in ordinal order, and what the batch row stores. */
 interface BatchRecords {
-  readonly leaves: Uint8Array;
+  readonly sources: readonly LeafSource[];
   readonly first: number;
   readonly last: number;
   readonly size: number;
@@ -170,7 +170,7 @@ export class AnchorOutbox {
     const n = records.length;
     if (n === 0) return [];
     const now = this.clock();
-    // Canonical JSON and payload hashes before taking the write lock; ids (and so leaves) need the ordinals.
+    // Canonical JSON and payload hashes before taking the write lock; ids need the ordinals.
     const texts = new Array<string>(n);
     const bytes = new Array<number>(n);
     const payloadHashes = Buffer.allocUnsafe(HASH * n);
@@ -201,17 +201,18 @@ export class AnchorOutbox {
           const segment = members.slice(from, to);
           if (start + segment.length > MAX_ORDINAL) throw new RangeError('the outbox has used up its record ordinals');
           const randoms = randomFillSync(Buffer.allocUnsafe(4 * segment.length));
-          const leaves = Buffer.allocUnsafe(HASH * segment.length);
+          // Payload hashes, not leaves: the leaves are hashed when the records are batched (off this thread).
+          const hashes = Buffer.allocUnsafe(HASH * segment.length);
           const ends = Buffer.allocUnsafe(4 * segment.length);
           let end = 0;
-          const segmentIds = segment.map((i, k) => {
+          segment.forEach((i, k) => {
             end += bytes[i]!;
             ends.writeUInt32LE(end, 4 * k);
-            return (ids[i] = formatRecordId(now, start + k, randoms.readUInt32LE(4 * k)));
+            payloadHashes.copy(hashes, HASH * k, HASH * i, HASH * (i + 1));
+            ids[i] = formatRecordId(now, start + k, randoms.readUInt32LE(4 * k));
           });
-          recordLeafHashesInto(segmentIds, payloadHashes, segment, leaves);
           const payloads = Buffer.from(segment.map((i) => texts[i]!).join(''), 'utf8');
-          this.sql.insertSegment.run(start, kind, segment.length, now, randoms, ends, leaves, payloads);
+          this.sql.insertSegment.run(start, kind, segment.length, now, randoms, ends, hashes, payloads);
           start += segment.length;
           from = to;
         }
@@ -237,7 +238,7 @@ export class AnchorOutbox {
     return {
       id: recordId,
       kind: at.kind as AnchorKind,
-      payload: JSON.parse(Buffer.from(this.payloadOf(at).payload).toString('utf8')),
+      payload: JSON.parse(Buffer.from(this.payloadOf(at, recordId).payload).toString('utf8')),
       state: batch ? (String(batch.state) as RecordState) : 'pending',
       createdAt: new Date(at.createdMs).toISOString(),
       batchId: batch ? String(batch.id) : null,
@@ -284,7 +285,7 @@ export class AnchorOutbox {
     const at = this.locate(recordId);
     const batch = at && this.batchOf(at.kind, at.ordinal);
     if (!at || !batch || batch.state !== 'anchored') throw new Error(`record ${recordId} is not anchored`);
-    const { payload, leaf } = this.payloadOf(at);
+    const { payload, leaf } = this.payloadOf(at, recordId);
     const nodes = this.tree(String(batch.id));
     const proof = treeProof(nodes, leaf);
     if (!proof) throw new Error(`record ${recordId} is not in the tree of batch ${String(batch.id)}`);
@@ -303,6 +304,7 @@ export class AnchorOutbox {
   start(intervalMs = Math.max(50, Math.floor(this.maxAgeMs / 4))): void {
     this.assertOpen();
     if (this.timer) return;
+    warmTreeWorker();
     this.timer = setInterval(() => void this.tick(), intervalMs);
     this.timer.unref();
   }
@@ -349,14 +351,15 @@ export class AnchorOutbox {
   }
 
   /** A stored record's canonical JSON (UTF-8) and leaf hash. */
-  private payloadOf(at: Location): { payload: Uint8Array; leaf: Uint8Array } {
+  private payloadOf(at: Location, recordId: string): { payload: Uint8Array; leaf: Uint8Array } {
     const p = at.position;
     const r = this.sql.recordSlices.get(p === 0 ? 1 : 4 * p - 3, p === 0 ? 4 : 8, HASH * p + 1, at.start) as Row;
     const ends = Buffer.from(r.ends as Uint8Array);
     const begin = p === 0 ? 0 : ends.readUInt32LE(0);
     const end = ends.readUInt32LE(p === 0 ? 0 : 4);
     const payload = (this.sql.payloadSlice.get(begin + 1, end - begin, at.start) as Row).payload as Uint8Array;
-    return { payload, leaf: r.leaf as Uint8Array };
+    const stored = r.leaf as Uint8Array;
+    return { payload, leaf: Number(r.payload_hashes) === 1 ? recordLeafHash(recordId, stored) : stored };
   }
 
   /** Ordinal of the last batched record of `kind` (0: none); the later ones are pending. */
@@ -417,13 +420,20 @@ export class AnchorOutbox {
       this.pendingHint.set(kind, count);
       // A full batch is due; the rest is due by age (or force).
       const byAge = force || now - oldest >= this.maxAgeMs;
+      const due: BatchRecords[] = [];
       while (pending > 0 && (pending >= this.maxBatchSize || byAge)) {
         const records = this.collectBatch(kind, after);
-        const tree = await buildTreeOffThread(records.leaves);
-        const id = this.storeBatch(kind, ++seq, records, tree);
-        ids.push(id);
+        due.push(records);
         after = records.last;
         pending -= records.size;
+      }
+      // All due trees at once, stored in order. They queue for the worker while records keep
+      // arriving; a forced flush (nothing else to wait for) shares them with this thread.
+      const trees = due.map((records) => buildTreeOffThread(records.sources, { shareWork: force }));
+      for (let b = 0; b < due.length; b++) {
+        const records = due[b]!;
+        const id = this.storeBatch(kind, ++seq, records, await trees[b]!);
+        ids.push(id);
         this.pendingHint.set(kind, Math.max(0, (this.pendingHint.get(kind) ?? records.size) - records.size));
         this.options.onStep?.('batched', id);
       }
@@ -433,7 +443,7 @@ export class AnchorOutbox {
 
   /** The oldest pending records of `kind` (those after ordinal `after`), up to a batch. */
   private collectBatch(kind: AnchorKind, after: number): BatchRecords {
-    const parts: Uint8Array[] = [];
+    const parts: LeafSource[] = [];
     let size = 0;
     let first = 0;
     let last = 0;
@@ -445,7 +455,10 @@ export class AnchorOutbox {
       const skip = Math.max(0, after + 1 - start);
       const take = Math.min(Number(s.size) - skip, this.maxBatchSize - size);
       if (take <= 0) continue;
-      parts.push((s.leaves as Uint8Array).subarray(HASH * skip, HASH * (skip + take)));
+      const stored = (s.leaves as Uint8Array).subarray(HASH * skip, HASH * (skip + take));
+      parts.push(Number(s.payload_hashes) === 1
+        ? { kind: 'records', createdMs: Number(s.created_ms), start: start + skip, randoms: (s.randoms as Uint8Array).subarray(4 * skip, 4 * (skip + take)), hashes: stored }
+        : { kind: 'leaves', bytes: stored });
       if (size === 0) first = start + skip;
       last = start + skip + take - 1;
       size += take;
@@ -453,7 +466,7 @@ export class AnchorOutbox {
       newest = Math.max(newest, Number(s.created_ms));
       if (size === this.maxBatchSize) break;
     }
-    return { leaves: parts.length === 1 ? parts[0]! : Buffer.concat(parts), first, last, size, oldest, newest };
+    return { sources: parts, first, last, size, oldest, newest };
   }
 
   /** Store a formed batch (one DB transaction); returns its id. */
@@ -535,17 +548,17 @@ function prepare(db: DatabaseSync): Record<StatementName, StatementSync> {
   const statements: Record<StatementName, string> = {
     registerKind: 'INSERT OR IGNORE INTO outbox_kinds (kind) VALUES (?)',
     nextStart: 'SELECT COALESCE((SELECT start + size FROM outbox_segments ORDER BY start DESC LIMIT 1), 1) AS next',
-    insertSegment: 'INSERT INTO outbox_segments (start, kind, size, created_ms, randoms, ends, leaves, payloads) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    insertSegment: 'INSERT INTO outbox_segments (start, kind, size, created_ms, randoms, ends, leaves, payloads, payload_hashes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)',
     segment: 'SELECT start, kind, created_ms FROM outbox_segments WHERE start = ?',
     segmentAt: 'SELECT start, kind, size, created_ms, substr(randoms, 4 * (? - start) + 1, 4) AS random FROM outbox_segments WHERE start <= ? ORDER BY start DESC LIMIT 1',
     legacyId: 'SELECT start FROM outbox_legacy_ids WHERE id = ?',
-    recordSlices: 'SELECT substr(ends, ?, ?) AS ends, substr(leaves, ?, 32) AS leaf FROM outbox_segments WHERE start = ?',
+    recordSlices: 'SELECT substr(ends, ?, ?) AS ends, substr(leaves, ?, 32) AS leaf, payload_hashes FROM outbox_segments WHERE start = ?',
     payloadSlice: 'SELECT substr(payloads, ?, ?) AS payload FROM outbox_segments WHERE start = ?',
     kinds: 'SELECT kind FROM outbox_kinds ORDER BY kind',
     watermark: 'SELECT COALESCE(MAX(last_ordinal), 0) AS w FROM outbox_batches WHERE kind = ?',
     segmentOfKindAt: 'SELECT start, size, created_ms FROM outbox_segments WHERE kind = ? AND start <= ? ORDER BY start DESC LIMIT 1',
     pendingSegments: 'SELECT COALESCE(SUM(size), 0) AS n, MIN(created_ms) AS oldest FROM outbox_segments WHERE kind = ? AND start > ?',
-    segmentsFrom: 'SELECT start, size, created_ms, leaves FROM outbox_segments WHERE kind = ? AND start >= ? ORDER BY start',
+    segmentsFrom: 'SELECT start, size, created_ms, randoms, leaves, payload_hashes FROM outbox_segments WHERE kind = ? AND start >= ? ORDER BY start',
     inState: 'SELECT COALESCE(SUM(leaf_count), 0) AS n FROM outbox_batches WHERE state = ?',
     inStateOfKind: 'SELECT COALESCE(SUM(leaf_count), 0) AS n FROM outbox_batches WHERE state = ? AND kind = ?',
     lastBatchSeq: 'SELECT COALESCE(MAX(seq), 0) AS s FROM outbox_batches',

@@ -1,11 +1,15 @@
 /**
- * The outbox's SQLite schema (version 2) and the migration of files of the first version
- * (unversioned: one row per record with a state column, batches holding JSON trees).
+ * The outbox's SQLite schema (version 3), the migration of files of the first version
+ * (unversioned: one row per record with a state column, batches holding JSON trees), and of
+ * version 2 (the same tables, every segment holding leaf hashes).
  *
  * Records are stored in segments: the records of one kind added by one call, with consecutive
  * ordinals (`start` .. `start + size − 1`; ordinals grow with every record of the outbox). A
- * segment holds, per record, its payload's canonical JSON (concatenated, with end offsets), its
- * Merkle leaf hash and the random bits of its id (see `record-ids.ts`). Batches take the oldest
+ * segment holds, per record, its payload's canonical JSON (concatenated, with end offsets), 32
+ * bytes in `leaves`, and the random bits of its id (see `record-ids.ts`). The 32 bytes are the
+ * record's Merkle leaf hash when `payload_hashes` is 0 (segments of versions 1 and 2), or the
+ * SHA-256 of its payload when it is 1 (version 3 writes these): the leaf is then computed from
+ * the id and that hash when the record is batched or proved, off the thread that stores records. Batches take the oldest
  * pending records of a kind, so a batch is an ordinal range of one kind, the pending records of a
  * kind are those after its last batch, and a record's state is its batch's: nothing is written
  * per record after it is added.
@@ -16,7 +20,7 @@ import { canonicalJson } from '@forgetrace/chaincode/api';
 import { buildTree, recordLeafHashInto } from './outbox-tree';
 
 /** `PRAGMA user_version` of the current schema. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 type Row = Record<string, SQLInputValue>;
 
@@ -29,7 +33,8 @@ CREATE TABLE outbox_segments (
   randoms BLOB NOT NULL,
   ends BLOB NOT NULL,
   leaves BLOB NOT NULL,
-  payloads BLOB NOT NULL
+  payloads BLOB NOT NULL,
+  payload_hashes INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX outbox_segments_kind ON outbox_segments (kind, start);
 CREATE TABLE outbox_legacy_ids (id TEXT PRIMARY KEY, start INTEGER NOT NULL) WITHOUT ROWID;
@@ -64,7 +69,11 @@ export function openSchema(db: DatabaseSync): void {
   try {
     const version = Number((db.prepare('PRAGMA user_version').get() as Row).user_version);
     if (version > SCHEMA_VERSION) throw new Error(`outbox database has schema version ${version}; this gateway knows up to ${SCHEMA_VERSION}`);
-    if (version < SCHEMA_VERSION) {
+    if (version === 2) {
+      // Its segments keep their leaf hashes (payload_hashes 0); new ones store payload hashes.
+      db.exec('ALTER TABLE outbox_segments ADD COLUMN payload_hashes INTEGER NOT NULL DEFAULT 0');
+      db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+    } else if (version < SCHEMA_VERSION) {
       const legacy = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'outbox_records'").get() !== undefined;
       if (legacy) db.exec('ALTER TABLE outbox_records RENAME TO legacy_records; ALTER TABLE outbox_batches RENAME TO legacy_batches;');
       db.exec(SCHEMA);

@@ -11,6 +11,7 @@
  * parent is keccak256 of its two children in ascending order.
  */
 import { keccak256, keccak256Pair } from './keccak';
+import { formatRecordId } from './record-ids';
 
 /** Most leaves in one tree (sorting packs a leaf index into 21 bits). */
 export const MAX_TREE_LEAVES = 1 << 21;
@@ -52,6 +53,36 @@ export function recordLeafHash(recordId: string, payloadHash: Uint8Array): Uint8
   if (payloadHash.length !== HASH) throw new RangeError('payloadHash must be 32 bytes');
   const out = new Uint8Array(HASH);
   recordLeafHashInto(recordId, payloadHash, 0, out, 0);
+  return out;
+}
+
+/**
+ * Where a batch's leaves come from: leaf hashes as stored, or outbox records whose leaves are
+ * computed here: record k has ordinal `start + k`, id `formatRecordId(createdMs, start + k,
+ * random k)` (4 bytes little-endian each in `randoms`) and payload hash k (32 bytes) in `hashes`.
+ */
+export type LeafSource =
+  | { readonly kind: 'leaves'; readonly bytes: Uint8Array }
+  | { readonly kind: 'records'; readonly createdMs: number; readonly start: number; readonly randoms: Uint8Array; readonly hashes: Uint8Array };
+
+/** The leaf hashes of `sources`, concatenated in order. */
+export function leavesOf(sources: readonly LeafSource[]): Uint8Array {
+  const only = sources.length === 1 ? sources[0] : undefined;
+  if (only?.kind === 'leaves') return only.bytes;
+  const n = sources.reduce((sum, s) => sum + (s.kind === 'leaves' ? s.bytes.length : s.hashes.length) / HASH, 0);
+  const out = new Uint8Array(n * HASH);
+  let at = 0;
+  for (const s of sources) {
+    if (s.kind === 'leaves') {
+      out.set(s.bytes, at * HASH);
+      at += s.bytes.length / HASH;
+      continue;
+    }
+    const view = new DataView(s.randoms.buffer, s.randoms.byteOffset, s.randoms.byteLength);
+    for (let k = 0; k < s.hashes.length / HASH; k++, at++) {
+      recordLeafHashInto(formatRecordId(s.createdMs, s.start + k, view.getUint32(4 * k, true)), s.hashes, HASH * k, out, HASH * at);
+    }
+  }
   return out;
 }
 

@@ -1,18 +1,19 @@
 /**
- * Builds outbox Merkle trees on a worker thread (one per process, started on first use, never
- * keeping the process alive), so a batch's tree hashing runs beside the outbox's own work. The
- * result is exactly `buildTree(leaves)`. Small trees, and every tree when the worker cannot run
- * (its script is missing, it failed or exited), are built on the calling thread instead.
+ * Hashes outbox leaves and builds Merkle trees on a worker thread (one per process, started on
+ * first use, never keeping the process alive), so a batch's hashing runs beside the outbox's own
+ * work. The result is exactly `buildTree(leavesOf(sources))`. Small trees, trees asked for with
+ * `shareWork` while the worker is busy, and every tree when the worker cannot run (its script is
+ * missing, it failed or exited), are built on the calling thread instead.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { buildTree, type OutboxTree } from './outbox-tree';
+import { buildTree, leavesOf, type LeafSource, type OutboxTree } from './outbox-tree';
 
 /** Below this many leaves a tree is built on the calling thread (a message costs more). */
 export const OFF_THREAD_MIN_LEAVES = 1024;
 
-interface Pending { readonly resolve: (tree: OutboxTree) => void; readonly reject: (error: unknown) => void; readonly leaves: Uint8Array }
+interface Pending { readonly resolve: (tree: OutboxTree) => void; readonly reject: (error: unknown) => void; readonly sources: readonly LeafSource[] }
 interface Reply { readonly id: number; readonly nodes?: Uint8Array; readonly sortedLeaves?: Uint8Array; readonly error?: string }
 
 let worker: Worker | undefined;
@@ -23,7 +24,7 @@ const pending = new Map<number, Pending>();
 /** Settle a job with the worker's tree, or with `buildTree` on this thread (its tree or its error). */
 function settle(job: Pending, tree?: OutboxTree): void {
   try {
-    job.resolve(tree ?? buildTree(job.leaves));
+    job.resolve(tree ?? buildTree(leavesOf(job.sources)));
   } catch (e) {
     job.reject(e);
   }
@@ -61,22 +62,33 @@ function start(): Worker | undefined {
   return w;
 }
 
+/** Number of leaves `sources` give. */
+function leafCount(sources: readonly LeafSource[]): number {
+  return sources.reduce((n, s) => n + (s.kind === 'leaves' ? s.bytes.length : s.hashes.length) / 32, 0);
+}
+
 /**
- * `buildTree(leaves)`, on the worker thread for large trees. Never rejects for a worker's
- * failure; throws (rejects) only what `buildTree` throws for the leaves themselves.
+ * `buildTree(leavesOf(sources))`, on the worker thread for large trees. Never rejects for a
+ * worker's failure; throws (rejects) only what `leavesOf` and `buildTree` throw for the input.
  */
-export async function buildTreeOffThread(leaves: Uint8Array): Promise<OutboxTree> {
-  const w = leaves.length / 32 >= OFF_THREAD_MIN_LEAVES ? start() : undefined;
-  if (!w) return buildTree(leaves);
+export async function buildTreeOffThread(sources: readonly LeafSource[], options: { readonly shareWork?: boolean } = {}): Promise<OutboxTree> {
+  // shareWork: while the worker has a tree, this thread builds the next one itself (both cores
+  // work, for a caller with nothing else to do); otherwise trees queue for the worker.
+  const w = leafCount(sources) >= OFF_THREAD_MIN_LEAVES && !(options.shareWork && pending.size > 0) ? start() : undefined;
+  if (!w) return buildTree(leavesOf(sources));
   const id = nextId++;
-  // The worker gets its own copy: the caller's bytes may be a view into SQLite's result.
-  const copy = Uint8Array.from(leaves);
   return new Promise<OutboxTree>((resolve, reject) => {
-    pending.set(id, { resolve, reject, leaves }); // kept to build here if the worker fails
+    pending.set(id, { resolve, reject, sources }); // kept to build here if the worker fails
     // Pending work keeps the process alive until it is answered.
     w.ref();
-    w.postMessage({ id, leaves: copy }, [copy.buffer]);
+    // Structured clone copies the sources: the caller's bytes stay where they are.
+    w.postMessage({ id, sources });
   });
+}
+
+/** Start the worker now (if it can run), so that its start-up is not paid by the first large batch. */
+export function warmTreeWorker(): void {
+  start();
 }
 
 /**
