@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { buildTree, leavesOf, recordLeafHash, treeRoot, type LeafSource } from './outbox-tree';
@@ -80,5 +81,20 @@ describe('outbox trees off the thread', () => {
     trees.forEach((t, i) => expect(treeRoot(t.nodes)).to.equal(treeRoot(buildTree(inputs[i]!.bytes).nodes)));
     const later = records(OFF_THREAD_MIN_LEAVES, 'g');
     expect(treeRoot((await buildTreeOffThread(leaves(later.bytes))).nodes)).to.equal(treeRoot(buildTree(later.bytes).nodes));
+  });
+
+  it('never keeps a process alive: one that only started the worker, or built a tree on it, exits by itself', () => {
+    const pool = JSON.stringify(require.resolve('./tree-pool'));
+    const run = (script: string) => spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 });
+    const warmOnly = run(`require(${pool}).warmTreeWorker(); console.log('started');`);
+    expect(warmOnly.error, 'the process that only started the worker did not exit within 20 s').to.equal(undefined);
+    expect([warmOnly.status, warmOnly.stdout.trim()]).to.deep.equal([0, 'started']);
+    const built = run(`
+      const { buildTreeOffThread, warmTreeWorker, OFF_THREAD_MIN_LEAVES } = require(${pool});
+      warmTreeWorker();
+      const leaves = new Uint8Array(32 * OFF_THREAD_MIN_LEAVES).map((_, i) => (i * 7919) & 255);
+      buildTreeOffThread([{ kind: 'leaves', bytes: leaves }]).then((t) => console.log('built', t.nodes.length));`);
+    expect(built.error, 'the process that built a tree did not exit within 20 s').to.equal(undefined);
+    expect([built.status, built.stdout.trim()]).to.deep.equal([0, 'built ' + 32 * (2 * OFF_THREAD_MIN_LEAVES - 1)]);
   });
 });

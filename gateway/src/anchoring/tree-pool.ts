@@ -47,7 +47,6 @@ function start(): Worker | undefined {
     return undefined;
   }
   const w = new Worker(file);
-  w.unref();
   w.on('message', (reply: Reply) => {
     const job = pending.get(reply.id);
     if (!job) return;
@@ -58,6 +57,8 @@ function start(): Worker | undefined {
   });
   w.on('error', () => { unusable = true; fallBack(); });
   w.on('exit', () => { if (worker === w) fallBack(); });
+  // After the listeners: adding a 'message' listener refs the worker's port again.
+  w.unref();
   worker = w;
   return w;
 }
