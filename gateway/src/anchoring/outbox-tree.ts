@@ -40,14 +40,6 @@ export function recordLeafHashInto(recordId: string, hashSource: Uint8Array, has
   out.set(keccak256(keccak256(message.subarray(0, size))), outOffset);
 }
 
-/**
- * Leaf hashes of many records (see {@link recordLeafHashInto}): record k has id `ids[k]` and the
- * payload hash at `HASH × hashIndex[k]` of `payloadHashes`; its leaf goes to `out` at `32 × k`.
- */
-export function recordLeafHashesInto(ids: readonly string[], payloadHashes: Uint8Array, hashIndex: readonly number[], out: Uint8Array): void {
-  for (let k = 0; k < ids.length; k++) recordLeafHashInto(ids[k]!, payloadHashes, HASH * hashIndex[k]!, out, HASH * k);
-}
-
 /** A record's leaf hash as a new 32-byte array (see {@link recordLeafHashInto}). */
 export function recordLeafHash(recordId: string, payloadHash: Uint8Array): Uint8Array {
   if (payloadHash.length !== HASH) throw new RangeError('payloadHash must be 32 bytes');
@@ -65,11 +57,16 @@ export type LeafSource =
   | { readonly kind: 'leaves'; readonly bytes: Uint8Array }
   | { readonly kind: 'records'; readonly createdMs: number; readonly start: number; readonly randoms: Uint8Array; readonly hashes: Uint8Array };
 
+/** Number of leaves `sources` give. */
+export function leafCountOf(sources: readonly LeafSource[]): number {
+  return sources.reduce((sum, s) => sum + (s.kind === 'leaves' ? s.bytes.length : s.hashes.length) / HASH, 0);
+}
+
 /** The leaf hashes of `sources`, concatenated in order. */
 export function leavesOf(sources: readonly LeafSource[]): Uint8Array {
   const only = sources.length === 1 ? sources[0] : undefined;
   if (only?.kind === 'leaves') return only.bytes;
-  const n = sources.reduce((sum, s) => sum + (s.kind === 'leaves' ? s.bytes.length : s.hashes.length) / HASH, 0);
+  const n = leafCountOf(sources);
   const out = new Uint8Array(n * HASH);
   let at = 0;
   for (const s of sources) {

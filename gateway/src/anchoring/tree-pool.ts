@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { buildTree, leavesOf, type LeafSource, type OutboxTree } from './outbox-tree';
+import { buildTree, leafCountOf, leavesOf, type LeafSource, type OutboxTree } from './outbox-tree';
 
 /** Below this many leaves a tree is built on the calling thread (a message costs more). */
 export const OFF_THREAD_MIN_LEAVES = 1024;
@@ -63,11 +63,6 @@ function start(): Worker | undefined {
   return w;
 }
 
-/** Number of leaves `sources` give. */
-function leafCount(sources: readonly LeafSource[]): number {
-  return sources.reduce((n, s) => n + (s.kind === 'leaves' ? s.bytes.length : s.hashes.length) / 32, 0);
-}
-
 /**
  * `buildTree(leavesOf(sources))`, on the worker thread for large trees. Never rejects for a
  * worker's failure; throws (rejects) only what `leavesOf` and `buildTree` throw for the input.
@@ -75,7 +70,7 @@ function leafCount(sources: readonly LeafSource[]): number {
 export async function buildTreeOffThread(sources: readonly LeafSource[], options: { readonly shareWork?: boolean } = {}): Promise<OutboxTree> {
   // shareWork: while the worker has a tree, this thread builds the next one itself (both cores
   // work, for a caller with nothing else to do); otherwise trees queue for the worker.
-  const w = leafCount(sources) >= OFF_THREAD_MIN_LEAVES && !(options.shareWork && pending.size > 0) ? start() : undefined;
+  const w = leafCountOf(sources) >= OFF_THREAD_MIN_LEAVES && !(options.shareWork && pending.size > 0) ? start() : undefined;
   if (!w) return buildTree(leavesOf(sources));
   const id = nextId++;
   return new Promise<OutboxTree>((resolve, reject) => {
