@@ -127,6 +127,38 @@ describe('AnchorOutbox', () => {
     expect(outbox.get(id)?.state).to.equal('anchored');
   });
 
+  it('forms the next batches while a submission waits for its block, and anchors them in order, each once', async () => {
+    // A ledger client whose submissions wait until released (as a slow orderer would make them).
+    const held: Array<() => void> = [];
+    const slow = new LedgerClient(demo.ledger);
+    const submit = slow.submit.bind(slow);
+    slow.submit = (async (...args: Parameters<LedgerClient['submit']>) => {
+      await new Promise<void>((release) => held.push(release));
+      return submit(...args);
+    }) as LedgerClient['submit'];
+    const steps: string[] = [];
+    const outbox = open({ ledger: slow, maxBatchSize: 2, onStep: (s, id) => steps.push(`${s} ${id}`) });
+    outbox.addMany([{ kind: 'other', payload: 'o1' }, { kind: 'other', payload: 'o2' }]);
+    const first = outbox.flush();
+    while (held.length === 0) await new Promise((r) => setImmediate(r));
+    outbox.addMany([{ kind: 'other', payload: 'o3' }, { kind: 'other', payload: 'o4' }]);
+    const second = outbox.flush();
+    // The second batch is formed although the first one's submission has not returned.
+    while (steps.length < 2) await new Promise((r) => setImmediate(r));
+    expect(steps.map((s) => s.split(' ')[0])).to.deep.equal(['batched', 'batched']);
+    expect(held).to.have.length(1);
+    const [a, b] = steps.map((s) => s.split(' ')[1]!);
+    held.shift()!();
+    expect(await first).to.deep.equal({ batched: [a], anchored: [a] });
+    while (held.length === 0) await new Promise((r) => setImmediate(r));
+    held.shift()!();
+    expect(await second).to.deep.equal({ batched: [b], anchored: [b] });
+    expect(held).to.have.length(0);
+    expect(steps).to.deep.equal([`batched ${a}`, `batched ${b}`, `submitted ${a}`, `anchored ${a}`, `submitted ${b}`, `anchored ${b}`]);
+    expect(outbox.count('other', 'anchored')).to.equal(4);
+    for (const id of [a, b]) expect((await listAnchors('other')).filter((x) => x.id === id)).to.have.length(1);
+  });
+
   for (const step of ['batched', 'submitted', 'anchored'] as const) {
     it(`recovers from a crash after the "${step}" step: every record anchored exactly once`, async () => {
       const filename = join(dir, `crash-${step}.db`);

@@ -117,7 +117,9 @@ export class AnchorOutbox {
   private treeBytes = 0;
   /** Pending records per kind as far as this process knows; only decides when `add` wakes the timer. */
   private readonly pendingHint = new Map<string, number>();
-  private tail: Promise<unknown> = Promise.resolve();
+  /** Batch formation runs one flush at a time; so does anchoring, which overlaps the next formation. */
+  private formTail: Promise<unknown> = Promise.resolve();
+  private anchorTail: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -258,22 +260,29 @@ export class AnchorOutbox {
 
   /**
    * Batch every due kind (`force`: every pending record) and anchor every unanchored batch,
-   * oldest first. Flushes run one at a time.
+   * oldest first. Formation runs one flush at a time, and so does anchoring; a flush's anchoring
+   * overlaps the next flush's formation, so batches keep forming while a submission waits for
+   * its block.
    * @throws LedgerError when a submission fails (the batch stays `batched` and is retried by the next flush)
    */
   flush(options: { readonly force?: boolean } = {}): Promise<FlushResult> {
-    const run = this.tail.then(async () => {
+    const forming = this.formTail.then(() => {
       this.assertOpen();
-      const batched = await this.formBatches(options.force ?? false);
+      return this.formBatches(options.force ?? false);
+    });
+    this.formTail = forming.catch(() => undefined);
+    const anchoring = this.anchorTail.then(() => forming).then(async () => {
+      this.assertOpen();
       const anchored: string[] = [];
       for (const b of this.sql.openBatches.all() as Row[]) {
         await this.anchorBatch(String(b.id));
         anchored.push(String(b.id));
       }
-      return { batched, anchored };
+      return anchored;
     });
-    this.tail = run.catch(() => undefined);
-    return run;
+    // Anchoring waits for this flush's formation and for earlier anchoring, even a failed one.
+    this.anchorTail = anchoring.catch(() => undefined);
+    return Promise.all([forming, anchoring]).then(([batched, anchored]) => ({ batched, anchored }));
   }
 
   /**
@@ -314,7 +323,7 @@ export class AnchorOutbox {
     if (this.closed) return;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    await this.tail;
+    await Promise.all([this.formTail, this.anchorTail]);
     this.closed = true;
     this.trees.clear();
     this.db.close();
