@@ -2,7 +2,8 @@
  * Byte helpers shared by the evidence and disclosure functions. The portable implementations
  * (@noble/hashes, atob, TextDecoder) run anywhere; a host with faster native ones (the
  * embedded ledger in Node, which hashes every write it commits) installs them with
- * {@link useNativeBytes}. Both give the same results.
+ * {@link useNativeBytes} (`@forgetrace/verifier/node` does it for Node: `useNodeCrypto()`). Both
+ * give the same results.
  */
 import { hmac } from '@noble/hashes/hmac';
 import { sha256 } from '@noble/hashes/sha2';
@@ -16,9 +17,20 @@ export interface BytesProvider {
   base64ToBytes(text: string): Uint8Array;
   /** Strict UTF-8 decoding of base64 text; throws on invalid UTF-8. */
   base64ToUtf8(text: string): string;
+  /** ECDSA P-256 with SHA-256, when the host has a faster way than Web Crypto (absent: Web Crypto). */
+  readonly ecdsaP256?: EcdsaP256;
 }
 
-const portable: BytesProvider = {
+/** A host's ECDSA P-256/SHA-256 verification; keys are whatever `importKey` returns. */
+export interface EcdsaP256 {
+  /** A public key from its SubjectPublicKeyInfo (DER). */
+  importKey(spki: Uint8Array): unknown;
+  /** Whether `derSignature` (ASN.1 DER) is the key's signature over `data`; false for a malformed signature. */
+  verify(key: unknown, data: Uint8Array, derSignature: Uint8Array): Promise<boolean>;
+}
+
+/** The portable implementations (any JavaScript host; ECDSA through Web Crypto). */
+export const portableBytes: BytesProvider = {
   sha256Hex: (data) => bytesToHex(sha256(typeof data === 'string' ? utf8ToBytes(data) : data)),
   hmacSha256Hex: (key, message) => bytesToHex(hmac(sha256, key, utf8ToBytes(message))),
   base64ToBytes: (text) => {
@@ -27,14 +39,19 @@ const portable: BytesProvider = {
     for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
     return out;
   },
-  base64ToUtf8: (text) => new TextDecoder('utf-8', { fatal: true }).decode(portable.base64ToBytes(text)),
+  base64ToUtf8: (text) => new TextDecoder('utf-8', { fatal: true }).decode(portableBytes.base64ToBytes(text)),
 };
 
-let active: BytesProvider = portable;
+let active: BytesProvider = portableBytes;
 
 /** Replace the implementations (e.g. with node:crypto and Buffer); they must give identical results. */
 export function useNativeBytes(provider: BytesProvider): void {
   active = provider;
+}
+
+/** The host's ECDSA P-256 verification, if it installed one. */
+export function hostEcdsaP256(): EcdsaP256 | undefined {
+  return active.ecdsaP256;
 }
 
 export function sha256Hex(data: string | Uint8Array): string {

@@ -6,7 +6,7 @@
 // @peculiar/x509 resolves its services through tsyringe, which needs the Reflect metadata polyfill.
 import 'reflect-metadata';
 import { X509Certificate } from '@peculiar/x509';
-import { base64ToBytes, sha256Hex } from './evidence';
+import { base64ToBytes, hostEcdsaP256, sha256Hex } from './bytes';
 
 /** A parsed certificate with its SHA-256 fingerprint (of the DER bytes, hex). */
 export interface ParsedCertificate {
@@ -17,7 +17,8 @@ export interface ParsedCertificate {
 
 export class CertificateCache {
   private readonly parsed = new Map<string, ParsedCertificate>();
-  private readonly keys = new Map<string, Promise<CryptoKey>>();
+  private readonly keys = new Map<string, Promise<CryptoKey | null>>();
+  private readonly hostKeys = new Map<string, unknown>();
   private readonly issued = new Map<string, Promise<boolean>>();
 
   /** Parse a PEM certificate; throws on anything that is not one. */
@@ -44,20 +45,40 @@ export class CertificateCache {
     return result;
   }
 
-  /** Verify a base64 DER ECDSA P-256/SHA-256 signature over `data` with the certificate's key. */
+  /** Verify a base64 DER ECDSA P-256/SHA-256 signature over `data` with the certificate's key (the host's ECDSA if it has one, else Web Crypto). */
   async verifySignature(signer: ParsedCertificate, data: Uint8Array, signatureBase64: string): Promise<boolean> {
+    let der: Uint8Array;
+    try {
+      der = base64ToBytes(signatureBase64);
+    } catch {
+      return false;
+    }
+    const host = hostEcdsaP256();
+    if (host) {
+      let key = this.hostKeys.get(signer.fingerprint);
+      if (key === undefined) {
+        try {
+          key = host.importKey(new Uint8Array(signer.certificate.publicKey.rawData));
+        } catch {
+          key = null; // not a P-256 key: no signature of it verifies
+        }
+        this.hostKeys.set(signer.fingerprint, key);
+      }
+      return key === null ? false : host.verify(key, data, der);
+    }
     let raw: Uint8Array;
     try {
-      raw = derToP1363(base64ToBytes(signatureBase64), 32);
+      raw = derToP1363(der, 32);
     } catch {
       return false;
     }
     let key = this.keys.get(signer.fingerprint);
     if (!key) {
-      key = signer.certificate.publicKey.export({ name: 'ECDSA', namedCurve: 'P-256' }, ['verify']);
+      key = signer.certificate.publicKey.export({ name: 'ECDSA', namedCurve: 'P-256' }, ['verify']).catch(() => null);
       this.keys.set(signer.fingerprint, key);
     }
-    return globalThis.crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, await key, raw as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>);
+    const webKey = await key;
+    return webKey !== null && globalThis.crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, webKey, raw as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>);
   }
 }
 

@@ -73,14 +73,23 @@ export function fieldCommitment(salt: string, value: unknown): string {
 
 /** The field commitments of a write; a value that is not JSON is committed as its base64 text. */
 export function commitWrite(write: Write, nonceBase64: string | null | undefined): WriteCommitments {
-  if (write.isDelete) return { fields: {}, isDelete: true, key: write.key };
+  return commitAndReadWrite(write, nonceBase64).commitments;
+}
+
+/**
+ * {@link commitWrite}, and the write's fields as {@link fieldsOf} gives them (empty for a delete
+ * or a value that is not JSON), from one decoding of the value.
+ */
+export function commitAndReadWrite(write: Write, nonceBase64: string | null | undefined): { readonly commitments: WriteCommitments; readonly fields: Map<string, unknown> } {
+  if (write.isDelete) return { commitments: { fields: {}, isDelete: true, key: write.key }, fields: new Map() };
   const nonce = base64ToBytes(nonceBase64 ?? '');
   const parsed = writeValue(write);
-  const fields: Record<string, string> = {};
-  for (const [pointer, value] of parsed === undefined ? new Map([['', write.value]]) : fieldsOf(parsed)) {
-    fields[pointer] = fieldCommitment(fieldSalt(nonce, write.key, pointer), value);
+  const fields = parsed === undefined ? new Map<string, unknown>() : fieldsOf(parsed);
+  const commitments: Record<string, string> = {};
+  for (const [pointer, value] of parsed === undefined ? new Map([['', write.value]]) : fields) {
+    commitments[pointer] = fieldCommitment(fieldSalt(nonce, write.key, pointer), value);
   }
-  return { fields, isDelete: false, key: write.key };
+  return { commitments: { fields: commitments, isDelete: false, key: write.key }, fields };
 }
 
 /** A write's hash in a transaction digest: SHA-256 of its commitments' canonical JSON. */

@@ -209,4 +209,4 @@ export function sequenceKey(n: number): string {
   return n.toString().padStart(8, '0');
 }
 
-export { base64ToBytes, sha256Hex, useNativeBytes, type BytesProvider } from './bytes';
+export { base64ToBytes, portableBytes, sha256Hex, useNativeBytes, type BytesProvider, type EcdsaP256 } from './bytes';

@@ -29,7 +29,7 @@ import {
   transactionHash,
   transactionIdFor,
 } from './evidence';
-import { commitmentsHash, commitWrite, fieldCommitment, fieldsOf, writeValue } from './disclosure';
+import { commitAndReadWrite, commitmentsHash, fieldCommitment, fieldsOf } from './disclosure';
 
 /** Why a bundle does not hold. */
 export type FailureReason =
@@ -134,27 +134,30 @@ class Verification {
 
     // 2. Blocks.
     const blocks = new Map<number, BlockEvidence>();
-    await Promise.all(bundle.blocks.map(async (b, i) => {
+    // Blocks and transactions are checked together: their signatures are verified off the main
+    // thread (Web Crypto, or the host's ECDSA), while the transactions' hashing runs on it.
+    const blocksChecked = Promise.all(bundle.blocks.map(async (b, i) => {
       const path = `blocks[${i}]`;
       blocks.set(b.header.number, b);
       this.counts.blocks++;
-      const before = this.findings.length;
-      await this.block(path, b.header, b.hash, b.signature, config.ordererOrganizations ?? []);
       if (b.header.format !== 2) this.fail(`${path}.header.format`, 'malformed bundle', `block ${b.header.number} is not a format-2 block, whose transactions can be proven one by one`);
       else if (blockDataHash(b.transactionHashes) !== b.header.dataHash) this.fail(`${path}.transactionHashes`, 'tampered field', `the transaction hashes of block ${b.header.number} do not hash to its data hash`);
-      if (this.findings.length > before) this.badBlock.add(b.header.number);
+      await this.block(path, b.header, b.hash, b.signature, config.ordererOrganizations ?? []);
     }));
 
-    // 3. Transactions.
+    // 3. Transactions (each finds its block in `blocks`, filled before the first signature is awaited).
     const transactions = new Map<string, TransactionEvidence>();
-    await Promise.all(bundle.transactions.map(async (t, i) => {
+    const transactionsChecked = Promise.all(bundle.transactions.map(async (t, i) => {
       const path = `transactions[${i}]`;
       this.counts.transactions++;
       transactions.set(t.digest.txId, t);
-      const before = this.findings.length;
       await this.transaction(path, t, blocks.get(t.blockNumber), bundle.channel, config.organizations);
-      if (this.findings.length > before) this.badTx.add(t.digest.txId);
     }));
+    await Promise.all([blocksChecked, transactionsChecked]);
+    // A block or transaction with a finding under its path is bad (checks interleave, so by path, not by order).
+    const failed = new Set(this.findings.map((f) => /^(?:blocks|transactions)\[\d+\]/.exec(f.path)?.[0]));
+    bundle.blocks.forEach((b, i) => failed.has(`blocks[${i}]`) && this.badBlock.add(b.header.number));
+    bundle.transactions.forEach((t, i) => failed.has(`transactions[${i}]`) && this.badTx.add(t.digest.txId));
 
     // 4. Claims of the trace.
     this.traceClaims(bundle, transactions);
@@ -317,9 +320,9 @@ class Verification {
       if ('write' in w) {
         if (typeof nonce !== 'string') return this.fail(path, 'malformed bundle', `a whole write of ${txId} needs the transaction's nonce`);
         ({ key, isDelete } = w.write);
-        hash = commitmentsHash(commitWrite(w.write, nonce));
-        const value = writeValue(w.write);
-        fields = value === undefined ? new Map() : fieldsOf(value);
+        const read = commitAndReadWrite(w.write, nonce);
+        hash = commitmentsHash(read.commitments);
+        fields = read.fields;
         complete = true;
       } else {
         ({ key, isDelete } = w);

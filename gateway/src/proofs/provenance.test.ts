@@ -185,6 +185,42 @@ describe('provenance bundles: signed embedded ledger, offline verifier, API', fu
     expect(reasons(await verify(noEndorsement))).to.include('bad signature @ transactions[0].digest.endorsements');
   });
 
+  it('the portable core (JavaScript hashing, Web Crypto) and Node crypto give the same verdicts, and a bad transaction spoils only its own claims', async () => {
+    const { nodeBytes } = await import('@forgetrace/verifier/node');
+    const { portableBytes, useNativeBytes } = await import('@forgetrace/verifier');
+    const cases: Array<[string, (b: Mutable) => void]> = [
+      ['untouched', () => undefined],
+      ['endorsement signature of another transaction', (b) => { b.transactions[0].digest.endorsements[0].signature = b.transactions[1].digest.endorsements[0].signature; }],
+      ['signature that is not DER', (b) => { b.blocks[0].signature.signature = Buffer.from('not a signature').toString('base64'); }],
+      ['signature that is not base64', (b) => { b.transactions[1].digest.endorsements[0].signature = '%%%'; }],
+    ];
+    try {
+      for (const [name, tamper] of cases) {
+        const verdicts: Verdict[] = [];
+        for (const provider of [portableBytes, nodeBytes]) {
+          useNativeBytes(provider);
+          const b = copy();
+          tamper(b);
+          verdicts.push(await verify(b));
+        }
+        expect(verdicts[1], name).to.deep.equal(verdicts[0]);
+        expect(verdicts[0]!.valid, name).to.equal(name === 'untouched');
+      }
+      // Only the claims of the transaction with the bad endorsement are invalid.
+      const b = copy();
+      b.transactions[0].digest.endorsements[0].signature = b.transactions[1].digest.endorsements[0].signature;
+      const v = await verify(b);
+      // (The endorsements are in the transaction's hash and under the client's signature, so those fail too.)
+      expect(v.findings.map((f) => f.path)).to.include('transactions[0].digest.endorsements[0].signature');
+      expect(v.findings.every((f) => f.path.startsWith('transactions[0]'))).to.equal(true);
+      const badTx = b.transactions[0].digest.txId;
+      expect(v.claims.filter((c) => !c.valid).map((c) => c.txId)).to.satisfy((ids: string[]) => ids.length > 0 && ids.every((id) => id === badTx));
+      expect(v.claims.filter((c) => c.valid)).to.have.length.greaterThan(0);
+    } finally {
+      useNativeBytes(nodeBytes);
+    }
+  });
+
   it('selective disclosure: a public bundle proves the chosen fields and reveals nothing else', async () => {
     const trace = JSON.parse(Buffer.from(await demo.ledger.evaluate(demo.users.auditor, 'trace:GetPartTrace', ['PO-1001.1', '{}'])).toString('utf8')) as PartTrace;
     const shipped = trace.entries.find((e) => e.type === 'shipped')!;

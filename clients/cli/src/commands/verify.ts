@@ -8,6 +8,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { BUNDLE_FORMAT, verifyBundle } from '@forgetrace/verifier';
+import { useNodeCrypto } from '@forgetrace/verifier/node';
 import { Context, readJsonFile, type Io } from '../context';
 import { CliError, usage } from '../errors';
 
@@ -38,6 +39,7 @@ export function registerVerify(program: Command, io: Io): void {
       if (typeof doc === 'object' && doc !== null && doc.format === BUNDLE_FORMAT) {
         if (!opts.ca && !opts.pin?.length) throw usage('a provenance bundle is checked against CAs you trust: give --ca <dir> or --pin <sha256>');
         const trustedRoots = opts.ca ? await readCertificates(opts.ca) : [];
+        useNodeCrypto(); // same checks, native hashing and ECDSA
         const verdict = await verifyBundle(doc, { trustedRoots, pinnedFingerprints: opts.pin ?? [] });
         const c = verdict.checked;
         ctx.print(verdict, () => (verdict.valid

@@ -13,8 +13,8 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LedgerCorruptedError, LedgerLockedError } from '../errors';
 import type { Block, BlockTransaction } from '../types';
-import { createHash, createHmac } from 'node:crypto';
-import { blockDataHash, blockHeaderHash, canonicalJson as canonicalJsonOfBundles, transactionDigest, transactionHash, useNativeBytes, type EvidenceTransaction, type TransactionDigest } from '@forgetrace/verifier';
+import { useNodeCrypto } from '@forgetrace/verifier/node';
+import { blockDataHash, blockHeaderHash, canonicalJson as canonicalJsonOfBundles, transactionDigest, transactionHash, type EvidenceTransaction, type TransactionDigest } from '@forgetrace/verifier';
 import { canonicalJson, sha256Hex } from './canonical';
 
 /** Private values written by the valid transactions of one block. */
@@ -78,13 +78,7 @@ function txHash(tx: BlockTransaction): string {
 }
 
 // The ledger hashes every write it commits: give the verifier's functions Node's native hashing.
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-useNativeBytes({
-  sha256Hex: (data) => createHash('sha256').update(data).digest('hex'),
-  hmacSha256Hex: (key, message) => createHmac('sha256', key).update(message).digest('hex'),
-  base64ToBytes: (text) => Buffer.from(text, 'base64'),
-  base64ToUtf8: (text) => strictUtf8.decode(Buffer.from(text, 'base64')),
-});
+useNodeCrypto();
 
 /** SHA-256 (hex) of each transaction of a block, in order (the data hash of a format-2 block is over these). */
 export function transactionHashes(block: Block): readonly string[] {
