@@ -304,7 +304,7 @@ describe('forgetrace CLI against a gateway on the embedded ledger', function () 
       // One file with several certificates and one per organisation: both are read.
       await writeFile(join(caDir, 'all.pem'), orgs.slice(0, 2).flatMap((o) => o.rootCertificates).join(''));
       for (const o of orgs.slice(2)) await writeFile(join(caDir, `${o.mspId}.crt`), o.rootCertificates.join(''));
-      expect(await ok('verify', file, '--ca', caDir)).to.match(/^valid: part PO-1001\.1: \d+ claims in \d+ signed transactions of \d+ blocks, 0 anchored records/);
+      expect(await ok('verify', file, '--ca', caDir)).to.match(/^valid: part PO-1001\.1: \d+ claims in \d+ signed transactions of \d+ blocks, 0 anchored records; complete as of block \d+/);
       const bundle = JSON.parse(await readFile(file, 'utf8'));
       bundle.trace.entries[0].mspId = 'Org9MSP';
       await writeFile(join(dir, 'tampered-bundle.json'), JSON.stringify(bundle));

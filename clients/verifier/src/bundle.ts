@@ -114,4 +114,16 @@ export interface ProvenanceBundle {
   readonly disclosure?: { readonly fields: readonly string[] };
   /** Off-chain records (payload + Merkle proof) anchored on the ledger. */
   readonly records: ReadonlyArray<{ readonly payload: unknown; readonly proof: RecordProof }>;
+  /**
+   * Present when the bundle claims the trace is complete: the records of every part and lot the
+   * trace walk visits (`part:<id>`, `lot:<id>`), whose writers are in `writers`, and the walk's
+   * depth limit. Their event counts and component lists let the verifier redo the walk and find
+   * any omitted entry or sub-history.
+   */
+  readonly completeness?: { readonly maxDepth: number; readonly subjects: Readonly<Record<string, StampedRecord>> };
+}
+
+/** The key in `completeness.subjects` of a part or lot. */
+export function subjectKey(kind: 'part' | 'lot', id: string): string {
+  return `${kind}:${id}`;
 }

@@ -19,8 +19,11 @@ export interface Claim {
   readonly anchorId?: string;
 }
 
-/** Every claim of `trace`, plus the extra anchors of off-chain records. `writers` names the writers of machines and the order. */
-export function traceClaims(trace: TraceClaims, writers: Readonly<Record<string, string>>, extraAnchors: Readonly<Record<string, StampedRecord>>): Claim[] {
+/**
+ * Every claim of `trace`, plus the extra anchors of off-chain records and the subject records of a
+ * completeness claim. `writers` names the writers of machines, the order and subject records.
+ */
+export function traceClaims(trace: TraceClaims, writers: Readonly<Record<string, string>>, extraAnchors: Readonly<Record<string, StampedRecord>>, subjects: Readonly<Record<string, StampedRecord>> = {}): Claim[] {
   const claims: Claim[] = [];
   trace.entries.forEach((entry, i) => {
     const objectType = entry.subject?.kind === 'lot' ? 'lot~event' : 'part~event';
@@ -39,6 +42,11 @@ export function traceClaims(trace: TraceClaims, writers: Readonly<Record<string,
   if (trace.order) {
     const key = compositeKey('order', String(trace.order.id));
     claims.push({ path: 'trace.order', txId: writers[key] ?? null, key, record: trace.order });
+  }
+  for (const [name, record] of Object.entries(subjects)) {
+    const [kind, ...rest] = name.split(':');
+    const key = compositeKey(kind === 'lot' ? 'lot' : 'part', rest.join(':'));
+    claims.push({ path: `completeness.subjects.${name}`, txId: writers[key] ?? null, key, record });
   }
   return claims;
 }

@@ -8,4 +8,5 @@ export { stampTx, traceClaims, type Claim } from './claims';
 export { CertificateCache, derToP1363, type ParsedCertificate } from './crypto';
 export * from './evidence';
 export * from './disclosure';
-export { verifyBundle, type ClaimResult, type FailureReason, type Finding, type Verdict, type VerifyOptions } from './verify';
+export { MAX_TRACE_ENTRIES, walkSubjects, type WalkedSubject } from './completeness';
+export { verifyBundle, type ClaimResult, type Completeness, type FailureReason, type Finding, type Verdict, type VerifyOptions } from './verify';

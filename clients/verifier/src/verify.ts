@@ -15,7 +15,8 @@
  */
 import { hexToBytes } from '@noble/hashes/utils';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
-import { BUNDLE_FORMAT, type BlockEvidence, type ChannelOrganization, type ProvenanceBundle, type SignatureReference, type StampedRecord, type TraceEntryClaim, type TransactionEvidence } from './bundle';
+import { MAX_TRACE_ENTRIES, walkSubjects } from './completeness';
+import { BUNDLE_FORMAT, subjectKey, type BlockEvidence, type ChannelOrganization, type ProvenanceBundle, type SignatureReference, type StampedRecord, type TraceEntryClaim, type TransactionEvidence } from './bundle';
 import { canonicalJson } from './canonical';
 import { stampTx, traceClaims } from './claims';
 import { CertificateCache, type ParsedCertificate } from './crypto';
@@ -41,7 +42,8 @@ export type FailureReason =
   | 'entry missing from its block'
   | 'invalid transaction'
   | 'wrong Merkle path'
-  | 'anchor not found';
+  | 'anchor not found'
+  | 'incomplete trace';
 
 export interface Finding {
   /** Where in the bundle, e.g. `transactions[3].transaction.endorsements[0]`. */
@@ -59,8 +61,18 @@ export interface ClaimResult {
   readonly valid: boolean;
 }
 
+/** Whether the bundle proves that its trace leaves nothing out (see `completeness` of a bundle). */
+export interface Completeness {
+  readonly proven: boolean;
+  /** What was proven, or why not. */
+  readonly detail: string;
+  /** Block of the newest subject record shown: the trace is complete as of the records written up to there. */
+  readonly asOfBlock: number | null;
+}
+
 export type Verdict = {
   readonly findings: readonly Finding[];
+  readonly completeness: Completeness;
   readonly claims: readonly ClaimResult[];
   readonly checked: { readonly blocks: number; readonly transactions: number; readonly claims: number; readonly records: number };
 } & ({ readonly valid: true } | { readonly valid: false; readonly reason: FailureReason; readonly detail: string; readonly path: string });
@@ -73,6 +85,7 @@ export interface VerifyOptions {
 }
 
 const MERKLE_LEAF_ENCODING = ['string', 'bytes32'];
+const SUBJECT_PATH = 'completeness.subjects.';
 
 /** Verify a provenance bundle; never throws for bad input, it reports it. */
 export async function verifyBundle(input: unknown, options: VerifyOptions): Promise<Verdict> {
@@ -100,12 +113,16 @@ class Verification {
   /** Proven field values of the writes in the bundle, by transaction id and key (`complete`: every field of the write). */
   private readonly proven = new Map<string, { readonly fields: ReadonlyMap<string, unknown>; readonly complete: boolean; readonly isDelete: boolean }>();
   private partialClaims = false;
+  /** Subject records (`part:<id>`) whose claims held, with their blocks. */
+  private readonly provenSubjects = new Map<string, number | null>();
+  private completeness: Completeness = { proven: false, detail: 'the bundle was not checked to the end', asOfBlock: null };
 
   constructor(private readonly options: VerifyOptions) {}
 
   verdict(): Verdict {
     const claims = this.claims.map(({ failedBy, ...c }) => ({ ...c, valid: c.valid && failedBy.length === 0 && !(c.txId && this.badTx.has(c.txId)) && !(c.blockNumber !== null && this.badBlock.has(c.blockNumber)) }));
-    const base = { findings: this.findings, claims, checked: this.counts };
+    const completeness = this.findings.length > 0 && this.completeness.proven ? { proven: false, detail: 'the bundle does not verify', asOfBlock: null } : this.completeness;
+    const base = { findings: this.findings, claims, checked: this.counts, completeness };
     const first = this.findings[0];
     return first ? { ...base, valid: false, reason: first.reason, detail: first.detail, path: first.path } : { ...base, valid: true };
   }
@@ -164,6 +181,60 @@ class Verification {
 
     // 5. Anchored off-chain records.
     bundle.records.forEach((r, i) => this.record(`records[${i}]`, r.payload, r.proof, transactions));
+
+    // 6. Completeness: the walk over the proven subject records meets every event in the trace.
+    this.checkCompleteness(bundle);
+  }
+
+  private checkCompleteness(bundle: ProvenanceBundle): void {
+    const claim = bundle.completeness;
+    if (!claim) {
+      this.completeness = { proven: false, detail: 'the bundle does not claim that its trace is complete (it carries no subject records)', asOfBlock: null };
+      return;
+    }
+    const before = this.findings.length;
+    const entries = new Map<string, number[]>();
+    bundle.trace.entries.forEach((e) => {
+      const name = subjectKey(e.subject?.kind === 'lot' ? 'lot' : 'part', String(e.subject?.id));
+      const seqs = entries.get(name) ?? [];
+      seqs.push(Number(e.seq));
+      entries.set(name, seqs);
+    });
+    if (bundle.trace.partId !== bundle.partId) this.fail('trace.partId', 'tampered field', `the trace is of ${String(bundle.trace.partId)}, the bundle of ${bundle.partId}`);
+    const walked = walkSubjects(bundle.partId, claim.maxDepth, (kind, id) => (this.provenSubjects.has(subjectKey(kind, id)) ? claim.subjects[subjectKey(kind, id)] : undefined));
+    let asOfBlock: number | null = null;
+    for (const w of walked) {
+      const name = subjectKey(w.kind, w.id);
+      if (!w.record) {
+        this.fail(`completeness.subjects.${name}`, 'incomplete trace', `the trace walk reaches ${w.kind} ${w.id} (depth ${w.depth}), but the bundle carries no proven record of it`);
+        continue;
+      }
+      const block = this.provenSubjects.get(name) ?? null;
+      if (block !== null) asOfBlock = Math.max(asOfBlock ?? block, block);
+      const count = Number(w.record.eventCount);
+      const seqs = new Set(entries.get(name) ?? []);
+      const missing: number[] = [];
+      for (let seq = 1; seq <= count; seq++) if (!seqs.has(seq)) missing.push(seq);
+      if (missing.length > 0) {
+        this.fail('trace.entries', 'incomplete trace', `${w.kind} ${w.id} has ${count} events, the trace leaves out ${missing.length === 1 ? 'event' : 'events'} ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}`);
+      }
+      const later = [...seqs].filter((seq) => seq > count);
+      if (later.length > 0) this.fail(`completeness.subjects.${name}`, 'incomplete trace', `the record of ${w.kind} ${w.id} shown counts ${count} events, but the trace proves event ${Math.max(...later)}: the record is an older version`);
+      entries.delete(name);
+    }
+    if (this.findings.length > before) {
+      this.completeness = { proven: false, detail: 'the trace leaves out events of the subjects its walk visits', asOfBlock: null };
+      return;
+    }
+    if (bundle.trace.entries.length >= MAX_TRACE_ENTRIES) {
+      this.completeness = { proven: false, detail: `the trace walk stopped at its limit of ${MAX_TRACE_ENTRIES} entries`, asOfBlock: null };
+      return;
+    }
+    this.completeness = {
+      proven: true,
+      detail: `every event of the ${walked.length} parts and lots the trace walk visits (depth ≤ ${claim.maxDepth}) is in the trace, as of their records written up to block ${asOfBlock ?? '?'}; a later version of a record is not excluded`,
+      asOfBlock,
+    };
   }
 
   /** Structure only: enough to walk the bundle without type errors. */
@@ -186,6 +257,8 @@ class Verification {
         this.fatal(`transactions[${i}]`, 'malformed bundle', 'a transaction needs blockNumber, index, its digest and the writes the claims need');
       }
     });
+    const c = b!.completeness;
+    if (c !== undefined && (!isObject(c) || !Number.isInteger(c.maxDepth) || c.maxDepth < 0 || !isObject(c.subjects))) this.fatal('completeness', 'malformed bundle', 'completeness needs maxDepth (an integer ≥ 0) and subjects (an object)');
     const t = b!.trace;
     if (!Array.isArray(t.entries) || !isObject(t.anchors) || !isObject(t.twinSnapshots) || !isObject(t.machines)) this.fatal('trace', 'malformed bundle', 'trace needs entries, anchors, twinSnapshots and machines');
     return b!;
@@ -342,10 +415,11 @@ class Verification {
   }
 
   private traceClaims(bundle: ProvenanceBundle, transactions: ReadonlyMap<string, TransactionEvidence>): void {
-    for (const c of traceClaims(bundle.trace, bundle.writers, bundle.anchors)) {
+    for (const c of traceClaims(bundle.trace, bundle.writers, bundle.anchors, bundle.completeness?.subjects)) {
       const claimed = c.entry ? storedShape(c.entry) : c.record;
       const holds = this.claim(c.path, c.txId, c.key, transactions, claimed);
       if (holds && c.anchorId !== undefined) this.anchorsProven.set(c.anchorId, c.record as StampedRecord);
+      if (holds && c.path.startsWith(SUBJECT_PATH)) this.provenSubjects.set(c.path.slice(SUBJECT_PATH.length), c.txId ? transactions.get(c.txId)?.blockNumber ?? null : null);
     }
   }
 

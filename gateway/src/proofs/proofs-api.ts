@@ -16,7 +16,7 @@ import type { LedgerClient } from '../ledger/ledger-client';
 import type { LedgerIdentity } from '../ledger/port';
 import { validate } from '../server';
 import type { DisclosureStore } from './disclosure-store';
-import { buildProvenanceBundle, channelRootCertificates, EvidenceUnavailableError, isEvidenceSource } from './provenance';
+import { buildProvenanceBundle, channelRootCertificates, EvidenceUnavailableError, isEvidenceSource, TraceChangedError } from './provenance';
 
 const TRACE_PAGE = 1000;
 const partIdParam = z.string().min(1).max(128);
@@ -122,7 +122,7 @@ export function proofsApi(ledger: LedgerClient, outbox: AnchorOutbox, options: P
         const source = ledger.port;
         if (!isEvidenceSource(source)) throw new ApiError('NOT_IMPLEMENTED', 'this gateway\'s ledger backend (Fabric) does not assemble proof bundles yet; the embedded ledger does');
         const identity = req.principal!.identity;
-        const trace = await fullTrace(ledger, identity, partId, q.maxDepth ?? 5);
+        const maxDepth = q.maxDepth ?? 5;
         const records: Array<{ payload: unknown; proof: RecordProof }> = [];
         const anchors: Record<string, Anchor> = {};
         const ids = q.records ? [...new Set(q.records.split(','))] : [];
@@ -135,11 +135,19 @@ export function proofsApi(ledger: LedgerClient, outbox: AnchorOutbox, options: P
           anchors[proof.anchorId] ??= await ledger.evaluate<Anchor>(identity, 'anchors:GetAnchor', [proof.anchorId]);
           records.push({ payload: record.payload, proof });
         }
-        try {
-          res.json(buildProvenanceBundle(source, trace, { records, anchors }));
-        } catch (e) {
-          if (e instanceof EvidenceUnavailableError) throw new ApiError('NOT_IMPLEMENTED', `no proof bundle for ${partId}: ${e.message}`);
-          throw e;
+        // The trace and the records that prove it complete are read apart: when an event lands in
+        // between, read the trace again.
+        for (let attempt = 1; ; attempt++) {
+          const trace = await fullTrace(ledger, identity, partId, maxDepth);
+          try {
+            res.json(buildProvenanceBundle(source, trace, { records, anchors, completeness: { maxDepth } }));
+            return;
+          } catch (e) {
+            if (e instanceof TraceChangedError && attempt < 3) continue;
+            if (e instanceof TraceChangedError) throw new ApiError('CONFLICT', `part ${partId} kept changing while its bundle was assembled (${e.message}); ask again`);
+            if (e instanceof EvidenceUnavailableError) throw new ApiError('NOT_IMPLEMENTED', `no proof bundle for ${partId}: ${e.message}`);
+            throw e;
+          }
         }
       }));
       v1.post('/verify', allow('admin', 'factory_operator', 'auditor', 'buyer'), route(async (req, res, next) => {
@@ -170,13 +178,13 @@ export function proofsApi(ledger: LedgerClient, outbox: AnchorOutbox, options: P
       }
       registry.registerPath({
         method: 'get', path: '/v1/parts/{partId}/provenance', tags: ['parts'], security,
-        summary: 'The part’s whole trace with a proof bundle (format forgetrace-provenance/1): signed transactions, signed block headers with their transaction hashes, the channel configuration with the organisations’ CA certificates, and Merkle proofs of the outbox records named in `records`. Check it offline with @forgetrace/verifier or `forgetrace verify`.',
+        summary: 'The part’s whole trace with a proof bundle (format forgetrace-provenance/1): signed transactions, signed block headers with their transaction hashes, the channel configuration with the organisations’ CA certificates, Merkle proofs of the outbox records named in `records`, and the records of every part and lot the trace walks (`completeness`), so that a verifier can tell that no entry was left out. Check it offline with @forgetrace/verifier or `forgetrace verify`. 409 when the part kept changing while the bundle was assembled.',
         request: { params: z.object({ partId: z.string() }), query: provenanceQuery },
         responses: { '200': { description: 'The bundle', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } }, '501': { description: 'The ledger backend cannot back the trace with signed evidence' }, ...problems },
       });
       registry.registerPath({
         method: 'post', path: '/v1/verify#bundle', tags: ['parts'], security,
-        summary: 'POST /v1/verify with {bundle, trustedRoots?, pinnedFingerprints?}: verify a provenance bundle. Valid, or invalid with the first reason (bad signature, certificate not issued by a consortium CA, tampered field, entry missing from its block, invalid transaction, wrong Merkle path, anchor not found, malformed bundle, no trust anchors), every finding, and each claim’s result. Without trust anchors the gateway trusts its own channel configuration (`trust: "gateway"`). Body limit 16 MB.',
+        summary: 'POST /v1/verify with {bundle, trustedRoots?, pinnedFingerprints?}: verify a provenance bundle. Valid, or invalid with the first reason (bad signature, certificate not issued by a consortium CA, tampered field, entry missing from its block, invalid transaction, wrong Merkle path, anchor not found, incomplete trace, malformed bundle, no trust anchors), every finding, each claim’s result, and whether the trace is proven complete. Without trust anchors the gateway trusts its own channel configuration (`trust: "gateway"`). Body limit 16 MB.',
         request: { body: { required: true, content: { 'application/json': { schema: verifyBundleInput } } } },
         responses: { '200': { description: 'The verdict', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } }, ...problems },
       });

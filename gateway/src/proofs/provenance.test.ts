@@ -17,7 +17,8 @@ import { startGateway, type RunningGateway } from '../main';
 import { InMemoryWallet } from '../wallet/wallet';
 import { buildProvenanceBundle, channelRootCertificates, EvidenceUnavailableError } from './provenance';
 import { DisclosureStore } from './disclosure-store';
-import { proofsApi } from './proofs-api';
+import { fullTrace, proofsApi } from './proofs-api';
+import { LedgerClient } from '../ledger/ledger-client';
 
 type Mutable = any; // tests tamper with arbitrary fields
 
@@ -219,6 +220,53 @@ describe('provenance bundles: signed embedded ledger, offline verifier, API', fu
     } finally {
       useNativeBytes(nodeBytes);
     }
+  });
+
+  it('completeness: the bundle carries the records of every part and lot its trace walks; a left-out entry or sub-history is found', async () => {
+    const ledger = new LedgerClient(demo.ledger);
+    const op = demo.users.operator1;
+    for (const id of ['LOT-C-1', 'LOT-C-2']) {
+      await ledger.submit(op, 'orders:RegisterLot', [{ id, material: 'ti6al4v', supplier: 'Complete Metals', quantity: 5, unit: 'kg', certificateHash: createHash('sha256').update(id).digest('hex') }]);
+      await ledger.submit(op, 'orders:ConsumeComponent', ['PO-1001.2', { kind: 'lot', id, quantity: 1, relation: 'transformation' }]);
+    }
+    const trace = await fullTrace(ledger, demo.users.auditor, 'PO-1001.2', 5);
+    const complete: Mutable = buildProvenanceBundle(demo.ledger, trace, { completeness: { maxDepth: 5 } });
+    expect(Object.keys(complete.completeness.subjects)).to.deep.equal(['part:PO-1001.2', 'lot:LOT-C-1', 'lot:LOT-C-2']);
+    const v = await verify(complete);
+    expect(v.valid, reasons(v).join('; ')).to.equal(true);
+    expect(v.completeness.proven).to.equal(true);
+    expect(v.completeness.asOfBlock).to.be.a('number');
+    // Without the claim the bundle still verifies, but proves nothing about completeness.
+    expect((await verify(buildProvenanceBundle(demo.ledger, trace))).completeness).to.include({ proven: false });
+    // A depth of 0 walks the part alone.
+    expect(Object.keys((buildProvenanceBundle(demo.ledger, await fullTrace(ledger, demo.users.auditor, 'PO-1001.2', 0), { completeness: { maxDepth: 0 } }) as Mutable).completeness.subjects)).to.deep.equal(['part:PO-1001.2']);
+
+    const withoutEntry = (b: Mutable, pick: (e: Mutable) => boolean): Mutable => ({ ...b, trace: { ...b.trace, entries: b.trace.entries.filter((e: Mutable) => !pick(e)) } });
+    // An event of the part in the middle of its history.
+    const middle = await verify(withoutEntry(structuredClone(complete), (e) => e.subject.id === 'PO-1001.2' && e.seq === 2));
+    expect(middle).to.include({ valid: false, reason: 'incomplete trace', path: 'trace.entries' });
+    expect((middle as Mutable).detail).to.match(/part PO-1001.2 has \d+ events, the trace leaves out event 2$/);
+    expect(middle.completeness.proven).to.equal(false);
+    expect(middle.claims.every((c) => c.valid)).to.equal(true); // what is shown is still proven
+    // The part's last event.
+    const count = complete.completeness.subjects['part:PO-1001.2'].eventCount as number;
+    expect(((await verify(withoutEntry(structuredClone(complete), (e) => e.subject.id === 'PO-1001.2' && e.seq === count))) as Mutable).detail).to.match(new RegExp(`leaves out event ${count}$`));
+    // A whole sub-history, with its subject record.
+    const noLot = withoutEntry(structuredClone(complete), (e) => e.subject.id === 'LOT-C-2');
+    delete noLot.completeness.subjects['lot:LOT-C-2'];
+    expect(await verify(noLot)).to.include({ reason: 'incomplete trace', path: 'completeness.subjects.lot:LOT-C-2' });
+    // A subject record changed to hide events: it no longer matches what its transaction wrote.
+    const fewer = structuredClone(complete);
+    fewer.completeness.subjects['part:PO-1001.2'].eventCount = 1;
+    expect(reasons(await verify(fewer))).to.include('tampered field @ completeness.subjects.part:PO-1001.2');
+    expect((await verify(fewer)).completeness.proven).to.equal(false);
+    // A malformed claim.
+    expect(await verify({ ...structuredClone(complete), completeness: { maxDepth: -1, subjects: {} } })).to.include({ reason: 'malformed bundle', path: 'completeness' });
+
+    // The API makes complete bundles.
+    const r = await request(gw.url).get('/v1/parts/PO-1001.2/provenance').set(auditor);
+    expect(r.status).to.equal(200);
+    expect((await verify(r.body)).completeness.proven).to.equal(true);
   });
 
   it('selective disclosure: a public bundle proves the chosen fields and reveals nothing else', async () => {

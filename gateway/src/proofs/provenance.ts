@@ -10,7 +10,10 @@ import {
   compositeKey,
   discloseWrite,
   fieldsOf,
+  MAX_TRACE_ENTRIES,
+  subjectKey,
   traceClaims,
+  walkSubjects,
   transactionDigest,
   type BlockEvidence,
   type EvidenceTransaction,
@@ -35,7 +38,7 @@ export interface EvidenceSource {
   locateTransaction(txId: string): { readonly blockNumber: number; readonly index: number } | undefined;
   getBlock(number: number): Block | undefined;
   configBlock(): Block;
-  getHistory(key: string): ReadonlyArray<{ readonly txId: string }>;
+  getHistory(key: string): ReadonlyArray<{ readonly txId: string; readonly isDelete: boolean; readonly value: Uint8Array }>;
 }
 
 export function isEvidenceSource(port: LedgerPort | EvidenceSource): port is EvidenceSource {
@@ -57,6 +60,9 @@ export function channelRootCertificates(port: LedgerPort | EvidenceSource): stri
 /** The ledger cannot back a claim with signed evidence. */
 export class EvidenceUnavailableError extends Error {}
 
+/** The ledger changed between reading the trace and assembling its completeness claim: read the trace again. */
+export class TraceChangedError extends Error {}
+
 export interface BundleExtras {
   /** Anchored off-chain records to include, with the anchors they belong to. */
   readonly records?: ReadonlyArray<{ readonly payload: unknown; readonly proof: RecordProof }>;
@@ -68,6 +74,12 @@ export interface BundleExtras {
    * nonces; machines, twin snapshots and the order are left out; anchors stay whole.
    */
   readonly disclosure?: { readonly fields: readonly string[] };
+  /**
+   * Claim that the trace is complete: include the records of every part and lot the trace walk
+   * (to `maxDepth`, as the trace was read) visits, with their writers. Full bundles only (a
+   * public bundle would reveal the records). Left out when the walk hit its entry limit.
+   */
+  readonly completeness?: { readonly maxDepth: number };
 }
 
 /** Fields a public trace entry always shows: they locate its record. */
@@ -106,7 +118,8 @@ export function buildProvenanceBundle(source: EvidenceSource, fullTrace: PartTra
   };
   for (const id of Object.keys(trace.machines)) latestWriter(compositeKey('machine', id));
   if (trace.order) latestWriter(compositeKey('order', trace.order.id));
-  const claims = traceClaims(trace as unknown as TraceClaims, writers, anchors as unknown as Record<string, StampedRecord>);
+  const completeness = extras.completeness && !disclosed && trace.entries.length < MAX_TRACE_ENTRIES ? subjectRecords(source, trace, extras.completeness.maxDepth, writers) : undefined;
+  const claims = traceClaims(trace as unknown as TraceClaims, writers, anchors as unknown as Record<string, StampedRecord>, completeness?.subjects);
   // For each transaction, the keys the claims need and which fields of each to reveal (null: the whole write).
   const keysByTx = new Map<string, Map<string, ReadonlySet<string> | null>>();
   for (const c of claims) {
@@ -164,5 +177,31 @@ export function buildProvenanceBundle(source: EvidenceSource, fullTrace: PartTra
     anchors: anchors as unknown as ProvenanceBundle['anchors'],
     ...(extras.disclosure ? { disclosure: { fields: [...extras.disclosure.fields] } } : {}),
     records: [...(extras.records ?? [])],
+    ...(completeness ? { completeness } : {}),
   };
+}
+
+/**
+ * The latest records of the parts and lots the trace walk visits, their writers added to
+ * `writers`. @throws TraceChangedError when the trace does not hold every event they count (an
+ * event was recorded after the trace was read)
+ */
+function subjectRecords(source: EvidenceSource, trace: PartTrace, maxDepth: number, writers: Record<string, string>): NonNullable<ProvenanceBundle['completeness']> {
+  const latest = (kind: 'part' | 'lot', id: string): StampedRecord | undefined => {
+    const key = compositeKey(kind, id);
+    const last = source.getHistory(key)[0];
+    if (!last || last.isDelete) return undefined;
+    writers[key] = last.txId;
+    return JSON.parse(Buffer.from(last.value).toString('utf8')) as StampedRecord;
+  };
+  const counts = new Map<string, number>();
+  for (const e of trace.entries) counts.set(subjectKey(e.subject.kind, e.subject.id), (counts.get(subjectKey(e.subject.kind, e.subject.id)) ?? 0) + 1);
+  const subjects: Record<string, StampedRecord> = {};
+  for (const w of walkSubjects(trace.partId, maxDepth, latest)) {
+    const name = subjectKey(w.kind, w.id);
+    if (!w.record) throw new EvidenceUnavailableError(`${w.kind} ${w.id}, which the trace walk reaches, is not on the ledger`);
+    if ((counts.get(name) ?? 0) !== Number(w.record.eventCount)) throw new TraceChangedError(`${w.kind} ${w.id} has ${String(w.record.eventCount)} events, the trace read ${counts.get(name) ?? 0}`);
+    subjects[name] = w.record;
+  }
+  return { maxDepth, subjects };
 }

@@ -43,7 +43,7 @@ export function registerVerify(program: Command, io: Io): void {
         const verdict = await verifyBundle(doc, { trustedRoots, pinnedFingerprints: opts.pin ?? [] });
         const c = verdict.checked;
         ctx.print(verdict, () => (verdict.valid
-          ? `valid: part ${String(doc.partId)}: ${c.claims - c.records} claims in ${c.transactions} signed transactions of ${c.blocks} blocks, ${c.records} anchored records`
+          ? `valid: part ${String(doc.partId)}: ${c.claims - c.records} claims in ${c.transactions} signed transactions of ${c.blocks} blocks, ${c.records} anchored records; ${verdict.completeness.proven ? `complete as of block ${verdict.completeness.asOfBlock}` : `completeness not proven: ${verdict.completeness.detail}`}`
           : `invalid: ${verdict.reason} at ${verdict.path}: ${verdict.detail}${verdict.findings.length > 1 ? ` (and ${verdict.findings.length - 1} more findings)` : ''}`));
         if (!verdict.valid) throw new CliError('PROOF_INVALID', `${verdict.reason}: ${verdict.detail}`, {}, true);
         return;
