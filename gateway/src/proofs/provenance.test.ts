@@ -15,7 +15,7 @@ import { EmbeddedLedger } from '../ledger/embedded/embedded-ledger';
 import { createDevOrganization } from '../ledger/embedded/identity';
 import { startGateway, type RunningGateway } from '../main';
 import { InMemoryWallet } from '../wallet/wallet';
-import { buildProvenanceBundle, channelRootCertificates, EvidenceUnavailableError } from './provenance';
+import { buildProvenanceBundle, channelRootCertificates, EvidenceUnavailableError, TraceChangedError } from './provenance';
 import { DisclosureStore } from './disclosure-store';
 import { fullTrace, proofsApi } from './proofs-api';
 import { LedgerClient } from '../ledger/ledger-client';
@@ -262,6 +262,11 @@ describe('provenance bundles: signed embedded ledger, offline verifier, API', fu
     expect((await verify(fewer)).completeness.proven).to.equal(false);
     // A malformed claim.
     expect(await verify({ ...structuredClone(complete), completeness: { maxDepth: -1, subjects: {} } })).to.include({ reason: 'malformed bundle', path: 'completeness' });
+
+    // A trace read before a new event cannot be claimed complete: the builder says to read it again.
+    await ledger.submit(op, 'orders:RegisterLot', [{ id: 'LOT-C-3', material: 'ti6al4v', supplier: 'Complete Metals', quantity: 5, unit: 'kg', certificateHash: createHash('sha256').update('LOT-C-3').digest('hex') }]);
+    await ledger.submit(op, 'orders:ConsumeComponent', ['PO-1001.2', { kind: 'lot', id: 'LOT-C-3', quantity: 1, relation: 'transformation' }]);
+    expect(() => buildProvenanceBundle(demo.ledger, trace, { completeness: { maxDepth: 5 } })).to.throw(TraceChangedError, /part PO-1001.2 has \d+ events, the trace read \d+/);
 
     // The API makes complete bundles.
     const r = await request(gw.url).get('/v1/parts/PO-1001.2/provenance').set(auditor);
