@@ -14,8 +14,7 @@
  *   one transaction can be shown to be in a block with the list of hashes instead of the block.
  * - A block's `hash` is SHA-256 of its header's canonical JSON; the orderer signs those 32 bytes.
  */
-import { sha256 } from '@noble/hashes/sha2';
-import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils';
+import { hexToBytes, utf8ToBytes } from '@noble/hashes/utils';
 import { base64ToBytes, sha256Hex } from './bytes';
 import { canonicalJson } from './canonical';
 import { commitmentsHash, commitWrite } from './disclosure';
@@ -150,7 +149,7 @@ const fingerprints = new Map<string, string>();
 export function blockDataHash(transactionHashes: readonly string[]): string {
   const all = new Uint8Array(transactionHashes.length * 32);
   transactionHashes.forEach((h, i) => all.set(hexToBytes(h), i * 32));
-  return bytesToHex(sha256(all));
+  return sha256Hex(all);
 }
 
 /** A block's hash: SHA-256 of its header's canonical JSON. */
@@ -165,7 +164,7 @@ export function transactionIdFor(nonceBase64: string, mspId: string, certificate
   const joined = new Uint8Array(nonce.length + creator.length);
   joined.set(nonce);
   joined.set(creator, nonce.length);
-  return bytesToHex(sha256(joined));
+  return sha256Hex(joined);
 }
 
 /** Fabric's `msp.SerializedIdentity` protobuf: field 1 the MSP ID, field 2 the certificate PEM bytes. */

@@ -448,7 +448,7 @@ class Verification {
     } catch {
       return failed('malformed bundle', `${path} is not a record`);
     }
-    const differ = [...shown].filter(([pointer, value]) => !proven.fields.has(pointer) || canonicalJson(proven.fields.get(pointer)) !== canonicalJson(value)).map(([pointer]) => pointer);
+    const differ = [...shown].filter(([pointer, value]) => !proven.fields.has(pointer) || !sameJson(proven.fields.get(pointer), value)).map(([pointer]) => pointer);
     if (!this.partialClaims || proven.complete) {
       for (const pointer of proven.fields.keys()) if (!shown.has(pointer) && !this.partialClaims) differ.push(pointer);
     }
@@ -483,6 +483,13 @@ class Verification {
     if (proof.root.toLowerCase() !== `0x${String(anchor.merkleRoot).toLowerCase()}`) return this.fail(`${path}.proof.root`, 'wrong Merkle path', `root ${proof.root} is not the root of anchor ${proof.anchorId}`);
     result.valid = true;
   }
+}
+
+/** Whether two JSON values are equal (as canonical JSON); primitives without serialising. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return false;
+  return canonicalJson(a) === canonicalJson(b);
 }
 
 /** A trace entry in the shape of the event record its transaction stored (only the fields it shows). */
