@@ -99,6 +99,8 @@ describe('provenance views in Chromium', function () {
     const verdict = page.locator('.trace-result .verdict');
     expect(await verdict.getAttribute('data-verdict'), await verdict.textContent()).to.equal('valid');
     expect(await verdict.textContent()).to.contain(`${bundle.trace.entries.length} of ${bundle.trace.entries.length} entries verified`);
+    expect(await verdict.getAttribute('data-complete')).to.equal('true');
+    expect(await verdict.locator('.completeness').textContent()).to.match(/^ Complete: every event of the \d+ parts and lots the trace walk visits/);
     expect(await shownEntries(page)).to.deep.equal(expectedEntries(bundle, 'verified'));
     // Every CA of the configuration is listed with its fingerprint, pinned.
     const cas = await page.locator('.ca-table tbody tr').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-msp'), r.querySelector('.fingerprint').textContent, r.getAttribute('data-pinned')]));
@@ -186,6 +188,27 @@ describe('provenance views in Chromium', function () {
     expect(await graph.locator('.graph-node[data-node-id="part:PO-1001.2"]').getAttribute('data-column')).to.equal('outputs');
     expect(await graph.locator('.graph-edge[data-kind="consumed-into"]').evaluateAll((els) => els.map((el) => [el.getAttribute('data-from'), el.getAttribute('data-to')])))
       .to.deep.equal([[`part:${PART}`, 'part:PO-1001.2']]);
+    await page.context().close();
+  });
+
+  it('shows a bundle whose trace leaves out an entry as incomplete, though every entry shown is verified', async function () {
+    const g = gateway('Org4MSP');
+    const page = await newPage();
+    let left = null;
+    // The gateway's answer with one event of the part left out on the way.
+    await page.route('**/v1/parts/*/provenance', async (route) => {
+      const bundle = await (await route.fetch()).json();
+      const i = bundle.trace.entries.findIndex((e) => e.subject.id === PART && e.seq === 2);
+      left = bundle.trace.entries.splice(i, 1)[0];
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(bundle) });
+    });
+    await openTrace(page, g);
+    expect(left).to.include({ seq: 2 });
+    const verdict = page.locator('.trace-result .verdict');
+    expect(await verdict.getAttribute('data-verdict')).to.equal('invalid');
+    expect(await verdict.getAttribute('data-reason')).to.equal('incomplete trace');
+    expect(await verdict.textContent()).to.match(new RegExp(`part ${PART.replace('.', '\\.')} has \\d+ events, the trace leaves out event 2`));
+    expect((await shownEntries(page)).every((e) => e.claim === 'verified')).to.equal(true);
     await page.context().close();
   });
 

@@ -25,9 +25,11 @@ export function verdictBanner(checked: CheckedProvenance): HTMLElement {
   switch (o.state) {
     case 'valid': {
       const c = checked.verdict?.checked;
-      return h('div', { class: 'verdict verdict-valid', role: 'status', 'data-verdict': 'valid' },
+      const complete = checked.verdict?.completeness;
+      return h('div', { class: 'verdict verdict-valid', role: 'status', 'data-verdict': 'valid', 'data-complete': String(complete?.proven === true) },
         h('strong', {}, 'Valid. '),
-        `Checked in this browser: every signature, block and claim of the bundle holds under the pinned consortium CAs${c ? ` (${c.transactions} transactions in ${c.blocks} blocks, ${c.claims} claims)` : ''}. ${counts}.`);
+        `Checked in this browser: every signature, block and claim of the bundle holds under the pinned consortium CAs${c ? ` (${c.transactions} transactions in ${c.blocks} blocks, ${c.claims} claims)` : ''}. ${counts}.`,
+        complete ? h('span', { class: 'completeness' }, complete.proven ? ` Complete: ${complete.detail}.` : ` Completeness not proven: ${complete.detail}.`) : '');
     }
     case 'invalid':
       return h('div', { class: 'verdict verdict-invalid', role: 'alert', 'data-verdict': 'invalid', 'data-reason': o.reason, 'data-path': o.path },
