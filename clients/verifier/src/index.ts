@@ -8,5 +8,5 @@ export { stampTx, traceClaims, type Claim } from './claims';
 export { CertificateCache, derToP1363, type ParsedCertificate } from './crypto';
 export * from './evidence';
 export * from './disclosure';
-export { MAX_TRACE_ENTRIES, walkSubjects, type WalkedSubject } from './completeness';
+export { MAX_TRACE_ENTRIES, subjectGaps, walkSubjects, type SubjectGap, type WalkedSubject } from './completeness';
 export { verifyBundle, type ClaimResult, type Completeness, type FailureReason, type Finding, type Verdict, type VerifyOptions } from './verify';

@@ -15,7 +15,7 @@
  */
 import { hexToBytes } from '@noble/hashes/utils';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
-import { MAX_TRACE_ENTRIES, walkSubjects } from './completeness';
+import { MAX_TRACE_ENTRIES, subjectGaps, walkSubjects } from './completeness';
 import { BUNDLE_FORMAT, subjectKey, type BlockEvidence, type ChannelOrganization, type ProvenanceBundle, type SignatureReference, type StampedRecord, type TraceEntryClaim, type TransactionEvidence } from './bundle';
 import { canonicalJson } from './canonical';
 import { stampTx, traceClaims } from './claims';
@@ -193,13 +193,6 @@ class Verification {
       return;
     }
     const before = this.findings.length;
-    const entries = new Map<string, number[]>();
-    bundle.trace.entries.forEach((e) => {
-      const name = subjectKey(e.subject?.kind === 'lot' ? 'lot' : 'part', String(e.subject?.id));
-      const seqs = entries.get(name) ?? [];
-      seqs.push(Number(e.seq));
-      entries.set(name, seqs);
-    });
     if (bundle.trace.partId !== bundle.partId) this.fail('trace.partId', 'tampered field', `the trace is of ${String(bundle.trace.partId)}, the bundle of ${bundle.partId}`);
     const walked = walkSubjects(bundle.partId, claim.maxDepth, (kind, id) => (this.provenSubjects.has(subjectKey(kind, id)) ? claim.subjects[subjectKey(kind, id)] : undefined));
     let asOfBlock: number | null = null;
@@ -211,16 +204,13 @@ class Verification {
       }
       const block = this.provenSubjects.get(name) ?? null;
       if (block !== null) asOfBlock = Math.max(asOfBlock ?? block, block);
+    }
+    for (const { subject: w, missing, beyond } of subjectGaps(bundle.trace.entries, walked)) {
       const count = Number(w.record.eventCount);
-      const seqs = new Set(entries.get(name) ?? []);
-      const missing: number[] = [];
-      for (let seq = 1; seq <= count; seq++) if (!seqs.has(seq)) missing.push(seq);
       if (missing.length > 0) {
         this.fail('trace.entries', 'incomplete trace', `${w.kind} ${w.id} has ${count} events, the trace leaves out ${missing.length === 1 ? 'event' : 'events'} ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}`);
       }
-      const later = [...seqs].filter((seq) => seq > count);
-      if (later.length > 0) this.fail(`completeness.subjects.${name}`, 'incomplete trace', `the record of ${w.kind} ${w.id} shown counts ${count} events, but the trace proves event ${Math.max(...later)}: the record is an older version`);
-      entries.delete(name);
+      if (beyond.length > 0) this.fail(`completeness.subjects.${subjectKey(w.kind, w.id)}`, 'incomplete trace', `the record of ${w.kind} ${w.id} shown counts ${count} events, but the trace proves event ${Math.max(...beyond)}: the record is an older version`);
     }
     if (this.findings.length > before) {
       this.completeness = { proven: false, detail: 'the trace leaves out events of the subjects its walk visits', asOfBlock: null };

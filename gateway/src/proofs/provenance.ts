@@ -11,6 +11,7 @@ import {
   discloseWrite,
   fieldsOf,
   MAX_TRACE_ENTRIES,
+  subjectGaps,
   subjectKey,
   traceClaims,
   walkSubjects,
@@ -23,6 +24,7 @@ import {
   type SignatureReference,
   type StampedRecord,
   type TraceClaims,
+  type TraceEntryClaim,
   type TransactionEvidence,
   type WriteEvidence,
   writeValue,
@@ -194,14 +196,13 @@ function subjectRecords(source: EvidenceSource, trace: PartTrace, maxDepth: numb
     writers[key] = last.txId;
     return JSON.parse(Buffer.from(last.value).toString('utf8')) as StampedRecord;
   };
-  const counts = new Map<string, number>();
-  for (const e of trace.entries) counts.set(subjectKey(e.subject.kind, e.subject.id), (counts.get(subjectKey(e.subject.kind, e.subject.id)) ?? 0) + 1);
+  const walked = walkSubjects(trace.partId, maxDepth, latest);
   const subjects: Record<string, StampedRecord> = {};
-  for (const w of walkSubjects(trace.partId, maxDepth, latest)) {
-    const name = subjectKey(w.kind, w.id);
+  for (const w of walked) {
     if (!w.record) throw new EvidenceUnavailableError(`${w.kind} ${w.id}, which the trace walk reaches, is not on the ledger`);
-    if ((counts.get(name) ?? 0) !== Number(w.record.eventCount)) throw new TraceChangedError(`${w.kind} ${w.id} has ${String(w.record.eventCount)} events, the trace read ${counts.get(name) ?? 0}`);
-    subjects[name] = w.record;
+    subjects[subjectKey(w.kind, w.id)] = w.record;
   }
+  const gap = subjectGaps(trace.entries as unknown as TraceEntryClaim[], walked)[0];
+  if (gap) throw new TraceChangedError(`${gap.subject.kind} ${gap.subject.id} has ${String(gap.subject.record.eventCount)} events, the trace read ${gap.held}`);
   return { maxDepth, subjects };
 }
